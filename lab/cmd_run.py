@@ -1,0 +1,102 @@
+"""`rculab run`: set up, build, then run the torture gate over every backend."""
+from __future__ import annotations
+
+import time
+from typing import List, Sequence
+
+from lab import core, options
+from lab.prepare import prepare
+from lab.table import format_table
+
+HELP = "set up, build (release), and run the torture gate over every backend"
+DESCRIPTION = """\
+Installs missing Debian packages (apt-get when root, else prints the command),
+configures and builds the C++ side, then runs `rculab-core torture` briefly on
+every available backend that is safe for updates and prints one table."""
+
+HEADERS = ("backend", "result", "reads", "updates", "sync calls", "grace periods",
+           "sharing factor", "max age", "freed seen")
+NUMERIC_COLUMNS = range(2, len(HEADERS))
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("run", help=HELP, description=DESCRIPTION)
+    parser.add_argument("--seconds", type=options.positive_float, default=2.0,
+                        help="torture duration per backend (default: %(default)g)")
+    parser.add_argument("--readers", type=options.positive_int, default=4,
+                        help="reader threads per torture run (default: %(default)s)")
+    options.add_preset_flag(parser)
+    parser.set_defaults(handler=main)
+
+
+def main(args, extra: Sequence[str] = ()) -> int:
+    prepare(args.preset)
+    binary = core.require_core(args.preset)
+    backends = core.list_backends(binary)
+    rows, failed = torture_all(binary, backends, args.seconds, args.readers)
+    print()
+    print(format_table(HEADERS, rows, right_aligned=NUMERIC_COLUMNS))
+    print()
+    print(summary(rows, failed))
+    return 1 if failed else 0
+
+
+def torture_all(binary, backends: List[core.Backend], seconds: float, readers: int):
+    """Run each eligible backend once; return (table rows, names that did not pass)."""
+    rows, failed = [], []
+    print(f"torture gate: {seconds:g} s, {readers} readers per backend")
+    for index, backend in enumerate(backends, start=1):
+        reason = skip_reason(backend)
+        prefix = f"[{index}/{len(backends)}] {backend.name:<12}"
+        if reason:
+            print(f"{prefix} skipped ({reason})", flush=True)
+            rows.append(skipped_row(backend.name, reason))
+            continue
+        print(f"{prefix} running...", end="", flush=True)
+        started = time.monotonic()
+        outcome = core.run_torture(binary, backend.name, seconds, readers)
+        detail = f" ({outcome.detail})" if outcome.detail else ""
+        print(f" {outcome.status} in {time.monotonic() - started:.1f} s{detail}", flush=True)
+        rows.append(outcome_row(outcome))
+        if not outcome.passed:
+            failed.append(backend.name)
+    return rows, failed
+
+
+def skip_reason(backend: core.Backend) -> str:
+    if not backend.available:
+        return "not available in this build"
+    if not backend.safe_for_updates:
+        return "not safe for updates"
+    return ""
+
+
+def skipped_row(name: str, reason: str) -> List[str]:
+    return [name, f"skipped ({reason})"] + [""] * (len(HEADERS) - 2)
+
+
+def outcome_row(outcome: core.TortureOutcome) -> List[str]:
+    r = outcome.result
+    return [outcome.backend, outcome.status, count(r.get("reads")), count(r.get("updates")),
+            count(r.get("sync_calls")), count(r.get("grace_periods")),
+            sharing_factor(r.get("sync_calls"), r.get("grace_periods")),
+            count(r.get("max_age")), count(r.get("freed_seen"))]
+
+
+def count(value) -> str:
+    return "-" if value is None else str(value)
+
+
+def sharing_factor(sync_calls, grace_periods) -> str:
+    """How many synchronize calls one grace period served on average."""
+    if sync_calls is None or not grace_periods:
+        return "-"
+    return f"{sync_calls / grace_periods:.2f}"
+
+
+def summary(rows: List[List[str]], failed: List[str]) -> str:
+    skipped = sum(1 for row in rows if row[1].startswith("skipped"))
+    ran = len(rows) - skipped
+    if failed:
+        return f"torture gate FAILED on {len(failed)} of {ran} backends run: {', '.join(failed)}"
+    return f"torture gate PASSED on all {ran} backends run ({skipped} skipped)"

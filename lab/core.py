@@ -1,0 +1,90 @@
+"""Talking to the C++ driver `rculab-core` (list / torture, JSON mode)."""
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+from lab import paths, proc
+from lab.errors import LabError
+
+
+@dataclass
+class Backend:
+    name: str
+    traits: dict = field(default_factory=dict)
+    available: bool = True
+
+    @property
+    def safe_for_updates(self) -> bool:
+        return bool(self.traits.get("safe_for_updates"))
+
+
+@dataclass
+class TortureOutcome:
+    """One torture run. `status` is PASS, FAIL, or an error word (CRASH, TIMEOUT,
+    ERROR) when the core gave no usable JSON; `result` is the core's JSON, if any."""
+    backend: str
+    status: str
+    result: dict = field(default_factory=dict)
+    detail: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "PASS"
+
+
+def require_core(preset: str) -> Path:
+    core = paths.core_path(preset)
+    if not core.is_file():
+        raise LabError(f"rculab-core not found at {core}; build it with: ./rculab setup --preset {preset}")
+    return core
+
+
+def list_backends(core: Path) -> List[Backend]:
+    done = proc.capture([str(core), "list", "--json"], timeout=60)
+    if done.returncode != 0:
+        raise LabError(f"rculab-core list --json failed ({proc.describe_status(done.returncode)}): "
+                       + first_line(done.stderr))
+    try:
+        listing = json.loads(done.stdout)
+        return [Backend(name=b["name"], traits=b.get("traits", {}), available=b.get("available", True))
+                for b in listing["backends"]]
+    except (ValueError, KeyError, TypeError) as err:
+        raise LabError(f"rculab-core list --json printed unexpected output ({err})") from None
+
+
+def torture_timeout(seconds: float) -> float:
+    # Generous: start-up, the final grace periods and a slow sanitizer build.
+    return 60 + 5 * seconds
+
+
+def run_torture(core: Path, backend: str, seconds: float, readers: int) -> TortureOutcome:
+    cmd = [str(core), "torture", "--backend", backend, "--seconds", f"{seconds:g}",
+           "--readers", str(readers), "--json"]
+    try:
+        done = proc.capture(cmd, timeout=torture_timeout(seconds))
+    except subprocess.TimeoutExpired:
+        return TortureOutcome(backend, "TIMEOUT", detail=f"no answer within {torture_timeout(seconds):g} s")
+    return outcome_from(backend, done)
+
+
+def outcome_from(backend: str, done: subprocess.CompletedProcess) -> TortureOutcome:
+    if done.returncode < 0:
+        return TortureOutcome(backend, "CRASH", detail=proc.describe_status(done.returncode))
+    if done.returncode not in (0, 1):
+        return TortureOutcome(backend, "ERROR", detail=f"exit {done.returncode}: {first_line(done.stderr)}")
+    try:
+        result = json.loads(done.stdout)
+    except ValueError:
+        return TortureOutcome(backend, "ERROR", detail="no JSON on stdout")
+    # Both the flag and the exit code must agree before we call it a pass.
+    passed = result.get("pass") is True and done.returncode == 0
+    return TortureOutcome(backend, "PASS" if passed else "FAIL", result=result)
+
+
+def first_line(text: Optional[str]) -> str:
+    lines = (text or "").strip().splitlines()
+    return lines[0] if lines else "(no message)"

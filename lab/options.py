@@ -1,0 +1,31 @@
+"""Argument types and flags shared by several commands."""
+from __future__ import annotations
+
+import argparse
+
+from lab import paths
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return value
+
+
+def add_preset_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--preset", choices=paths.PRESETS, default=paths.DEFAULT_PRESET,
+                        help="CMake preset to build and use (default: %(default)s)")

@@ -1,0 +1,23 @@
+"""Where things live. Everything is relative to the repo root, never the cwd."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PRESETS = ("release", "tsan", "asan")
+DEFAULT_PRESET = "release"
+
+# Test/debug knob: use this binary instead of build/<preset>/rculab-core.
+CORE_OVERRIDE_ENV = "RCULAB_CORE"
+
+
+def build_dir(preset: str, root: Path = REPO_ROOT) -> Path:
+    return root / "build" / preset
+
+
+def core_path(preset: str) -> Path:
+    override = os.environ.get(CORE_OVERRIDE_ENV)
+    if override:
+        return Path(override)
+    return build_dir(preset) / "rculab-core"
