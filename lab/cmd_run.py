@@ -47,7 +47,8 @@ def torture_all(binary, backends: List[core.Backend], seconds: float, readers: i
     print(f"torture gate: {seconds:g} s, {readers} readers per backend")
     for index, backend in enumerate(backends, start=1):
         reason = skip_reason(backend)
-        prefix = f"[{index}/{len(backends)}] {backend.name:<12}"
+        counter = f"[{index}/{len(backends)}]"
+        prefix = f"{counter:>{2 * len(str(len(backends))) + 3}} {backend.name:<12}"
         if reason:
             print(f"{prefix} skipped ({reason})", flush=True)
             rows.append(skipped_row(backend.name, reason))
@@ -72,7 +73,7 @@ def skip_reason(backend: core.Backend) -> str:
 
 
 def skipped_row(name: str, reason: str) -> List[str]:
-    return [name, f"skipped ({reason})"] + [""] * (len(HEADERS) - 2)
+    return [name, f"skipped ({reason})"]  # a note row: see format_table
 
 
 def outcome_row(outcome: core.TortureOutcome) -> List[str]:
