@@ -1,0 +1,61 @@
+"""Configure only when needed, build every time, one clear line on failure."""
+import os
+
+import pytest
+
+from lab import build, proc
+from lab.errors import LabError
+
+
+@pytest.fixture
+def commands(monkeypatch):
+    """Record streamed commands; `fail_on` makes a matching step exit 1."""
+    state = {"ran": [], "fail_on": None}
+
+    def fake_stream(cmd, cwd=None, env=None, out=None):
+        state["ran"].append(list(cmd))
+        return 1 if state["fail_on"] and state["fail_on"] in cmd else 0
+
+    monkeypatch.setattr(proc, "stream", fake_stream)
+    return state
+
+
+def test_unconfigured_preset_is_configured_then_built(commands, tmp_path):
+    build.configure_and_build("tsan", root=tmp_path)
+    assert commands["ran"] == [["cmake", "--preset", "tsan"],
+                               ["cmake", "--build", "--preset", "tsan", "-j", str(os.cpu_count())]]
+
+
+def test_configured_preset_is_only_built(commands, tmp_path):
+    (tmp_path / "build" / "release").mkdir(parents=True)
+    (tmp_path / "build" / "release" / "CMakeCache.txt").write_text("")
+    build.configure_and_build("release", root=tmp_path)
+    assert [cmd[:2] for cmd in commands["ran"]] == [["cmake", "--build"]]
+
+
+def test_build_failure_is_one_clear_line(commands, tmp_path):
+    commands["fail_on"] = "--build"
+    with pytest.raises(LabError) as err:
+        build.configure_and_build("asan", root=tmp_path)
+    assert str(err.value).startswith("build failed (cmake --build --preset asan")
+    assert "\n" not in str(err.value)
+
+
+def test_configure_failure_stops_before_building(commands, tmp_path):
+    commands["fail_on"] = "release"
+    with pytest.raises(LabError, match="^configure failed"):
+        build.configure_and_build("release", root=tmp_path)
+    assert len(commands["ran"]) == 1
+
+
+def test_stream_copies_child_output_to_the_given_stream(tmp_path):
+    import io
+    sink = io.StringIO()
+    status = proc.stream(["sh", "-c", "echo out; echo err >&2; exit 3"], out=sink)
+    assert status == 3
+    assert sorted(sink.getvalue().splitlines()) == ["err", "out"]
+
+
+def test_missing_program_is_a_lab_error():
+    with pytest.raises(LabError, match="command not found: no-such-program-rculab"):
+        proc.run(["no-such-program-rculab"])
