@@ -10,7 +10,10 @@ from lab.errors import LabError
 
 
 def is_configured(preset: str, root: Path = paths.REPO_ROOT) -> bool:
-    return (paths.build_dir(preset, root) / "CMakeCache.txt").is_file()
+    # A failed configure leaves CMakeCache.txt but no build.ninja (presets use Ninja);
+    # configure again then, or `cmake --build` fails with a confusing ninja error.
+    build_dir = paths.build_dir(preset, root)
+    return (build_dir / "CMakeCache.txt").is_file() and (build_dir / "build.ninja").is_file()
 
 
 def configure(preset: str, root: Path = paths.REPO_ROOT) -> None:

@@ -26,11 +26,23 @@ def test_unconfigured_preset_is_configured_then_built(commands, tmp_path):
                                ["cmake", "--build", "--preset", "tsan", "-j", str(os.cpu_count())]]
 
 
+def make_build_dir(root, *files):
+    build_dir = root / "build" / "release"
+    build_dir.mkdir(parents=True)
+    for name in files:
+        (build_dir / name).write_text("")
+
+
 def test_configured_preset_is_only_built(commands, tmp_path):
-    (tmp_path / "build" / "release").mkdir(parents=True)
-    (tmp_path / "build" / "release" / "CMakeCache.txt").write_text("")
+    make_build_dir(tmp_path, "CMakeCache.txt", "build.ninja")
     build.configure_and_build("release", root=tmp_path)
     assert [cmd[:2] for cmd in commands["ran"]] == [["cmake", "--build"]]
+
+
+def test_failed_earlier_configure_is_redone(commands, tmp_path):
+    make_build_dir(tmp_path, "CMakeCache.txt")  # cache written, no build.ninja
+    build.configure_and_build("release", root=tmp_path)
+    assert [cmd[:2] for cmd in commands["ran"]] == [["cmake", "--preset"], ["cmake", "--build"]]
 
 
 def test_build_failure_is_one_clear_line(commands, tmp_path):
