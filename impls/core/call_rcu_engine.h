@@ -1,0 +1,85 @@
+// call_rcu / rcu_barrier for every backend of ours, over its synchronize().
+//
+// Enqueue is lock-free: a CAS push onto a stack. One worker thread per
+// backend takes the whole stack at once (one batch), reverses it into enqueue
+// order, waits for one grace period and invokes the batch. While that grace
+// period runs, new callbacks pile up for the next batch, so under load each
+// callback waits about one grace period plus the rest of the batch ahead of
+// it; idle, the worker sleeps on a futex and the first enqueue wakes it (no
+// timed sleep anywhere: liburcu's worker sleeps 10 ms per batch).
+//
+// rcu_barrier enqueues a marker callback and waits for it: batches run in
+// order, so every callback queued before the marker has run when it runs.
+//
+// The engine and its worker live until the process exits (never destroyed),
+// so no callback can run into a destroyed backend during static destruction.
+#pragma once
+
+#include <pthread.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+
+#include "impls/core/backend.h"
+#include "impls/core/barrier.h"
+
+namespace rculab {
+
+class call_rcu_engine {
+ public:
+  using synchronize_fn = void (*)();
+
+  // `name` (<= 8 chars) names the worker thread "rcu-cb:<name>".
+  call_rcu_engine(synchronize_fn synchronize, const char* name) noexcept
+      : synchronize_(synchronize), name_(name) {}
+
+  void call(rcu_head* head, void (*func)(rcu_head*));
+  // Waits until every callback queued before it (by any thread) has run.
+  void barrier();
+
+  uint64_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
+  uint64_t invoked() const noexcept { return invoked_.load(std::memory_order_relaxed); }
+  uint64_t pending_peak() const noexcept { return pending_peak_.load(std::memory_order_relaxed); }
+  // The worker, once the first callback started it.
+  std::optional<helper_thread> worker() const;
+
+  // Adds this engine's counters to a backend's stats.
+  void add_to(backend_stats& s) const noexcept {
+    s.callbacks_queued = queued();
+    s.callbacks_invoked = invoked();
+    s.callbacks_pending_peak = pending_peak();
+  }
+
+ private:
+  struct barrier_marker;
+
+  void push(rcu_head* head) noexcept;
+  void start_worker_once();
+  static void* worker_main(void* self);
+  void worker_loop();
+  void park_until_work() noexcept;
+  void run_batch(rcu_head* newest_first);
+  static void barrier_reached(rcu_head* head);
+
+  const synchronize_fn synchronize_;
+  const char* const name_;
+
+  // Written by every caller: kept together on one line, apart from the rest.
+  alignas(kCacheLine) std::atomic<rcu_head*> stack_{nullptr};
+  std::atomic<uint64_t> queued_{0};
+
+  alignas(kCacheLine) std::atomic<uint64_t> invoked_{0};
+  std::atomic<uint64_t> pending_peak_{0};
+  std::atomic<int32_t> worker_parked_{0};
+  std::atomic<int32_t> wake_seq_{0};     // futex the worker parks on
+  std::atomic<int32_t> barrier_seq_{0};  // futex barrier() callers park on
+
+  std::once_flag started_;
+  pthread_t worker_{};
+  std::atomic<pid_t> worker_tid_{0};
+};
+
+}  // namespace rculab

@@ -1,0 +1,49 @@
+// What all of our own backends share: grace-period sharing (gp_batcher),
+// call_rcu/rcu_barrier (call_rcu_engine) and the counters over both.
+// A backend derives from own_backend<Itself> and supplies the rest.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "impls/core/backend.h"
+#include "impls/core/call_rcu_engine.h"
+#include "impls/core/gp_batcher.h"
+
+namespace rculab {
+
+template <class Derived>
+class own_backend {
+ public:
+  static void call(rcu_head* head, void (*func)(rcu_head*)) { engine().call(head, func); }
+  static void barrier() { engine().barrier(); }
+
+  static backend_stats stats() {
+    backend_stats s;
+    s.synchronize_calls = batcher().synchronize_calls();
+    s.grace_periods = batcher().grace_periods();
+    engine().add_to(s);
+    return s;
+  }
+
+  static std::vector<helper_thread> helper_threads() {
+    std::vector<helper_thread> threads;
+    if (auto w = engine().worker()) threads.push_back(*w);
+    return threads;
+  }
+
+  static std::string unavailable_reason() { return {}; }
+
+ protected:
+  // Immortal on purpose: see call_rcu_engine.h.
+  static gp_batcher& batcher() {
+    static gp_batcher* b = new gp_batcher;
+    return *b;
+  }
+  static call_rcu_engine& engine() {
+    static call_rcu_engine* e = new call_rcu_engine(&Derived::synchronize, Derived::kName);
+    return *e;
+  }
+};
+
+}  // namespace rculab

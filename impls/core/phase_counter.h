@@ -1,0 +1,150 @@
+// The counter-based algorithm shared by mb, memb and signal (liburcu's design,
+// Desnoyers et al. 2012), parameterized by where the full barriers sit.
+//
+// Each reader owns a 64-bit counter: the low 32 bits count nesting, bit 32 is
+// the phase it entered under. The outermost read_lock copies the global
+// counter (phase + nesting 1) into its own in one store; read_unlock
+// decrements. A grace period waits until no reader is still inside a section
+// of the old phase, flips the phase, and waits again: two scans, because a
+// reader that read the global counter just before a flip may store its copy
+// just after our scan (the single-flip race of the thesis, section 6.4.3).
+//
+// Derived supplies two barriers that must pair with each other:
+//   reader_barrier()  after the outermost lock's counter store, before any
+//                     load inside the section;
+//   master_barrier()  on the updater, between the caller's removal of the old
+//                     pointer and the scan (and again at the end).
+// Either the updater's scan sees the reader's counter, or the reader's loads
+// see the removal (store-buffering litmus, fenced on both sides).
+// mb: both are full fences. memb: reader is a compiler barrier, master is
+// membarrier(2). signal: reader is a compiler barrier, master signals every
+// reader and waits until each has run a full fence in its handler.
+//
+// read_unlock stores with release: the section's accesses happen before the
+// updater's acquire load that sees the reader leave, and so before the free.
+// That is free on x86 and is also what ThreadSanitizer sees as the hand-off.
+#pragma once
+
+#include <pthread.h>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+
+#include "impls/core/barrier.h"
+#include "impls/core/own_backend.h"
+#include "impls/core/reader_registry.h"
+#include "impls/core/thread_exit.h"
+#include "impls/core/wait.h"
+
+namespace rculab {
+
+struct alignas(kCacheLine) phase_reader {
+  std::atomic<uint64_t> ctr{0};
+  // Set by the signal backend's updater, cleared by the reader's handler.
+  std::atomic<int32_t> need_barrier{0};
+  bool registered = false;
+  pthread_t thread{};
+  phase_reader* next = nullptr;
+  phase_reader* prev = nullptr;
+};
+
+template <class Derived>
+class phase_counter_backend : public own_backend<Derived> {
+ public:
+  static void register_thread() {
+    phase_reader& me = self();
+    if (me.registered) return;
+    Derived::prepare_reader_thread();
+    me.thread = pthread_self();
+    me.ctr.store(0, std::memory_order_relaxed);
+    registry().add(&me);
+    me.registered = true;
+    run_at_thread_exit(&unregister_thread);
+  }
+
+  static void unregister_thread() {
+    phase_reader& me = self();
+    if (!me.registered) return;
+    registry().remove(&me);
+    me.registered = false;
+  }
+
+  static void read_lock() noexcept {
+    phase_reader& me = self();
+    const uint64_t mine = me.ctr.load(std::memory_order_relaxed);
+    if ((mine & kNestMask) == 0) {
+      me.ctr.store(global_ctr().load(std::memory_order_relaxed), std::memory_order_relaxed);
+      Derived::reader_barrier();  // pairs with master_barrier() before the scan
+    } else {
+      me.ctr.store(mine + kNestOne, std::memory_order_relaxed);
+    }
+  }
+
+  static void read_unlock() noexcept {
+    phase_reader& me = self();
+    const uint64_t mine = me.ctr.load(std::memory_order_relaxed);
+    // Release: pairs with the acquire load in reader_is_old().
+    me.ctr.store(mine - kNestOne, std::memory_order_release);
+  }
+
+  static void quiescent_state() noexcept {}
+  static void thread_offline() noexcept {}
+  static void thread_online() noexcept {}
+
+  static void synchronize() {
+    own_backend<Derived>::batcher().synchronize([] { run_grace_period(); });
+  }
+
+ protected:
+  static constexpr uint64_t kNestOne = 1;
+  static constexpr uint64_t kPhase = uint64_t{1} << 32;
+  static constexpr uint64_t kNestMask = kPhase - 1;
+
+  static reader_registry<phase_reader>& registry() {
+    static constinit reader_registry<phase_reader> r;
+    return r;
+  }
+
+ protected:
+  static phase_reader& self() noexcept { return tls_reader_; }
+
+ private:
+
+  static std::atomic<uint64_t>& global_ctr() noexcept { return global_.value; }
+
+  static bool reader_is_old(const phase_reader& r, uint64_t global) noexcept {
+    const uint64_t c = r.ctr.load(std::memory_order_acquire);
+    return (c & kNestMask) != 0 && ((c ^ global) & kPhase) != 0;
+  }
+
+  static void wait_for_old_readers() {
+    const uint64_t global = global_ctr().load(std::memory_order_relaxed);
+    registry().for_each_locked([global](phase_reader& r) {
+      backoff_waiter waiter;
+      while (reader_is_old(r, global)) waiter.wait();
+    });
+  }
+
+  static void run_grace_period() {
+    std::lock_guard lock(registry().mutex());
+    Derived::master_barrier();  // pairs with reader_barrier() in read_lock
+    wait_for_old_readers();
+    // The scan must finish before the flip is visible, the flip before the
+    // second scan: a local fence each side (updater-only, so cheap enough).
+    full_fence();
+    global_ctr().store(global_ctr().load(std::memory_order_relaxed) ^ kPhase,
+                       std::memory_order_relaxed);
+    full_fence();
+    wait_for_old_readers();
+    // Readers seen leaving handed off through acquire loads; this orders the
+    // flip and scans before the caller's free for readers that never entered.
+    Derived::master_barrier();
+  }
+
+  static inline constinit thread_local phase_reader tls_reader_{};
+  // Alone on its cache line: every outermost read_lock loads it.
+  static inline constinit cacheline_atomic<uint64_t> global_{kNestOne};
+};
+
+}  // namespace rculab

@@ -1,0 +1,56 @@
+#include "impls/memb/memb.h"
+
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace rculab {
+namespace {
+
+long membarrier(int cmd) { return syscall(__NR_membarrier, cmd, 0, 0); }
+
+// Probed and registered once per process; empty reason means usable.
+const std::string& probe() {
+  static const std::string reason = [] () -> std::string {
+    if (const char* off = std::getenv("RCULAB_MEMB_DISABLE"); off && *off && *off != '0')
+      return "disabled by RCULAB_MEMB_DISABLE";
+    const long cmds = membarrier(MEMBARRIER_CMD_QUERY);
+    if (cmds < 0) return std::string("membarrier(2) unsupported: ") + std::strerror(errno);
+    if (!(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED))
+      return "membarrier(2) lacks MEMBARRIER_CMD_PRIVATE_EXPEDITED (kernel < 4.14?)";
+    if (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0)
+      return std::string("membarrier register failed: ") + std::strerror(errno);
+    return {};
+  }();
+  return reason;
+}
+
+}  // namespace
+
+std::string memb::unavailable_reason() { return probe(); }
+
+std::string memb::mode() {
+  return probe().empty() ? "membarrier private expedited" : "unavailable (" + probe() + ")";
+}
+
+void memb::require_available() {
+  if (!probe().empty()) {
+    std::fprintf(stderr, "rculab: backend memb is unavailable here: %s\n", probe().c_str());
+    std::exit(2);
+  }
+}
+
+void memb::master_barrier() {
+  require_available();
+  if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0) {
+    std::fprintf(stderr, "rculab: membarrier failed: %s\n", std::strerror(errno));
+    std::abort();
+  }
+}
+
+}  // namespace rculab

@@ -1,0 +1,126 @@
+#include "impls/signal/signal.h"
+
+#include <pthread.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include "impls/core/futex.h"
+
+namespace rculab {
+namespace {
+
+std::atomic<int> chosen_signal{0};  // 0 until first use fixes it
+std::once_flag install_once;
+std::string install_error;  // written once under install_once
+
+int default_signal() {
+  if (const char* s = std::getenv("RCULAB_SIGNAL_NUM"); s && *s) return std::atoi(s);
+  return SIGUSR2;
+}
+
+}  // namespace
+
+std::atomic<int32_t> signal_rcu::pending_acks_{0};
+
+bool signal_rcu::set_signal_number(int signo) {
+  int expected = 0;
+  return chosen_signal.compare_exchange_strong(expected, signo);
+}
+
+int signal_rcu::signal_number() {
+  int expected = 0;
+  chosen_signal.compare_exchange_strong(expected, default_signal());
+  return chosen_signal.load();
+}
+
+void signal_rcu::on_signal(int) {
+  const int saved_errno = errno;
+  // The barrier the updater asked for: everything this thread did before the
+  // signal is ordered before its later accesses. Pairs with master_barrier().
+  full_fence();
+  if (self().need_barrier.exchange(0, std::memory_order_acq_rel) == 1 &&
+      pending_acks_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    futex_wake_all(pending_acks_);
+  }
+  errno = saved_errno;
+}
+
+std::string signal_rcu::unavailable_reason() {
+  std::call_once(install_once, [] {
+    const int signo = signal_number();
+    if (signo <= 0 || signo >= NSIG || signo == SIGKILL || signo == SIGSTOP) {
+      install_error = "invalid signal number " + std::to_string(signo);
+      return;
+    }
+    struct sigaction old {};
+    sigaction(signo, nullptr, &old);
+    if (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN) {
+      install_error = "signal " + std::to_string(signo) +
+                      " already has a handler; choose another with RCULAB_SIGNAL_NUM";
+      return;
+    }
+    struct sigaction sa {};
+    sa.sa_handler = &on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    if (sigaction(signo, &sa, nullptr) != 0)
+      install_error = std::string("sigaction failed: ") + std::strerror(errno);
+  });
+  return install_error;
+}
+
+std::string signal_rcu::mode() {
+  const std::string why = unavailable_reason();
+  if (!why.empty()) return "unavailable (" + why + ")";
+  const int signo = signal_number();
+  const char* name = sigabbrev_np(signo);
+  return "signal " + std::to_string(signo) + (name ? std::string(" (SIG") + name + ")" : "");
+}
+
+void signal_rcu::require_available() {
+  if (const std::string why = unavailable_reason(); !why.empty()) {
+    std::fprintf(stderr, "rculab: backend signal is unavailable here: %s\n", why.c_str());
+    std::exit(2);
+  }
+}
+
+void signal_rcu::prepare_reader_thread() {
+  require_available();
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, signal_number());
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+}
+
+// Called with the registry locked, so the set of readers is fixed.
+void signal_rcu::master_barrier() {
+  require_available();
+  const pthread_t me = pthread_self();
+  int32_t others = 0;
+  registry().for_each_locked([&](phase_reader& r) {
+    if (pthread_equal(r.thread, me)) return;  // our own fence is below
+    r.need_barrier.store(1, std::memory_order_relaxed);
+    ++others;
+  });
+  pending_acks_.store(others, std::memory_order_seq_cst);
+  const int signo = signal_number();
+  registry().for_each_locked([&](phase_reader& r) {
+    if (pthread_equal(r.thread, me)) return;
+    if (int err = pthread_kill(r.thread, signo)) {
+      std::fprintf(stderr, "rculab: signal backend: pthread_kill: %s\n", std::strerror(err));
+      std::abort();
+    }
+  });
+  for (int spins = 0; spins < 2000 && pending_acks_.load(std::memory_order_acquire) != 0; ++spins)
+    cpu_relax();
+  for (int32_t left; (left = pending_acks_.load(std::memory_order_acquire)) != 0;)
+    futex_wait(pending_acks_, left);
+  full_fence();  // pairs with the handlers' fences
+}
+
+}  // namespace rculab

@@ -1,0 +1,76 @@
+// liburcu reference backends: liburcu's flavors behind our Backend concept,
+// so "ours vs the established library" is one run in one binary.
+//
+// Each flavor header (urcu_qsbr.h, ...) includes liburcu with _LGPL_SOURCE so
+// its read-side fast paths inline into the workload exactly as in an LGPL
+// application: the read cost measured is liburcu's, not a call's. A flavor
+// header may only be included by that backend's own translation unit (the
+// build generates one per backend), because liburcu's static headers map
+// generic names onto one flavor.
+//
+// Flavor supplies static functions named after liburcu's API (read_lock,
+// synchronize_rcu, call_rcu, ...) plus grace_periods().
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "impls/core/backend.h"
+
+#ifndef RCULAB_LIBURCU_VERSION
+#define RCULAB_LIBURCU_VERSION "unknown"
+#endif
+
+namespace rculab {
+
+inline constexpr const char* kLiburcuVersion = RCULAB_LIBURCU_VERSION;
+
+template <class Flavor>
+class urcu_reference {
+ public:
+  static constexpr backend_traits kTraits{
+      .needs_quiescent_states = Flavor::kNeedsQuiescentStates, .ours = false};
+
+  static std::string mode() { return std::string("liburcu ") + kLiburcuVersion + " " + Flavor::kDetail; }
+  static std::string unavailable_reason() { return {}; }
+
+  static void register_thread() { Flavor::register_thread(); }
+  static void unregister_thread() { Flavor::unregister_thread(); }
+  static void read_lock() noexcept { Flavor::read_lock(); }
+  static void read_unlock() noexcept { Flavor::read_unlock(); }
+  static void quiescent_state() noexcept { Flavor::quiescent_state(); }
+  static void thread_offline() noexcept { Flavor::thread_offline(); }
+  static void thread_online() noexcept { Flavor::thread_online(); }
+
+  static void synchronize() {
+    sync_calls_.fetch_add(1, std::memory_order_relaxed);
+    Flavor::synchronize_rcu();
+  }
+  static void call(rcu_head* head, void (*func)(rcu_head*)) {
+    queued_.fetch_add(1, std::memory_order_relaxed);
+    Flavor::call_rcu(head, func);
+  }
+  static void barrier() { Flavor::rcu_barrier(); }
+
+  static backend_stats stats() {
+    backend_stats s;
+    s.synchronize_calls = sync_calls_.load(std::memory_order_relaxed);
+    s.grace_periods = Flavor::grace_periods();
+    s.callbacks_queued = queued_.load(std::memory_order_relaxed);
+    return s;  // liburcu does not expose its worker's invocation count
+  }
+
+  static std::vector<helper_thread> helper_threads() {
+    // Asking for the default worker creates it: only once callbacks exist.
+    if (queued_.load(std::memory_order_relaxed) == 0) return {};
+    return {helper_thread{"call_rcu_worker", Flavor::call_rcu_thread(), 0}};
+  }
+
+ private:
+  static inline std::atomic<uint64_t> sync_calls_{0};
+  static inline std::atomic<uint64_t> queued_{0};
+};
+
+}  // namespace rculab
