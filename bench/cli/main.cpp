@@ -1,0 +1,247 @@
+// rculab-core: the C++ side of the rculab CLI (the Python `rculab` script
+// builds it and forwards to it). Subcommands: list, torture.
+// Bad input: one line on stderr, exit 2.
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bench/cli/json.h"
+#include "bench/registry/registry.h"
+#include "impls/core/barrier.h"
+#include "impls/urcu/urcu_reference.h"
+
+namespace rculab {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: rculab-core <command> [options]\n"
+    "commands:\n"
+    "  list [--json]                 list the backends and their traits\n"
+    "  torture --backend B [--seconds S] [--readers N] [--seed X]\n"
+    "          [--extra-updaters K] [--json]\n"
+    "                                run the grace-period torture gate\n";
+
+constexpr const char* kTortureUsage =
+    "usage: rculab torture --backend B [--seconds S] [--readers N] [--seed X]\n"
+    "                      [--extra-updaters K] [--json]\n"
+    "Runs the rcutorture-style pipeline gate on backend B: readers record the age\n"
+    "of the slot they see and whether it was freed; PASS iff no reader saw a freed\n"
+    "slot or an age >= 2 and at least one update completed. Exit 0 PASS, 1 FAIL.\n"
+    "  --backend B          backend name (see `rculab list`)\n"
+    "  --seconds S          duration, default 3 (0 < S <= 86400)\n"
+    "  --readers N          reader threads, default 4 (may exceed the CPUs)\n"
+    "  --seed X             seed for in-section work and update kinds, default 1\n"
+    "  --extra-updaters K   threads calling synchronize in a loop, default 5\n"
+    "  --json               one JSON object instead of text\n";
+
+struct usage_error {
+  std::string message;
+};
+
+[[noreturn]] void fail_usage(const std::string& message) { throw usage_error{message}; }
+
+uint64_t parse_uint(std::string_view flag, const std::string& text, uint64_t lo, uint64_t hi) {
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] == '-' || *end != '\0' || errno == ERANGE || v < lo || v > hi)
+    fail_usage(std::string(flag) + ": expected an integer in [" + std::to_string(lo) + ", " +
+               std::to_string(hi) + "], got '" + text + "'");
+  return v;
+}
+
+double parse_seconds(const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v > 0) || v > 86400)
+    fail_usage("--seconds: expected a number in (0, 86400], got '" + text + "'");
+  return v;
+}
+
+// Walks "--flag value" pairs; flags without a value are listed in `switches`.
+class arg_reader {
+ public:
+  arg_reader(std::vector<std::string> args) : args_(std::move(args)) {}
+  bool next(std::string& flag) {
+    if (pos_ >= args_.size()) return false;
+    flag = args_[pos_++];
+    return true;
+  }
+  std::string value(const std::string& flag) {
+    if (pos_ >= args_.size()) fail_usage(flag + ": missing value");
+    return args_[pos_++];
+  }
+
+ private:
+  std::vector<std::string> args_;
+  size_t pos_ = 0;
+};
+
+void write_traits(json_writer& j, const backend_traits& t) {
+  j.begin_object()
+      .key("needs_quiescent_states").value(t.needs_quiescent_states)
+      .key("readers_block_updaters").value(t.readers_block_updaters)
+      .key("safe_for_updates").value(t.safe_for_updates)
+      .key("ours").value(t.ours)
+      .key("reference").value(!t.ours)
+      .end_object();
+}
+
+int cmd_list(arg_reader args) {
+  bool as_json = false;
+  for (std::string flag; args.next(flag);) {
+    if (flag == "--json") as_json = true;
+    else if (flag == "--help" || flag == "-h") { std::fputs("usage: rculab list [--json]\n", stdout); return 0; }
+    else fail_usage("list: unknown option '" + flag + "'");
+  }
+  if (as_json) {
+    json_writer j;
+    j.begin_object().key("backends").begin_array();
+    for (const auto& b : all_backends()) {
+      j.begin_object().key("name").value(b.name).key("traits");
+      write_traits(j, b.traits);
+      const std::string why = b.unavailable_reason();
+      j.key("available").value(why.empty()).key("mode").value(b.mode());
+      if (!why.empty()) j.key("unavailable_reason").value(why);
+      j.end_object();
+    }
+    j.end_array().key("liburcu_version").value(kLiburcuVersion)
+        .key("full_fence").value(full_fence_name()).end_object();
+    std::printf("%s\n", j.str().c_str());
+    return 0;
+  }
+  std::printf("%-12s %-5s %-9s %-8s %-8s %s\n", "backend", "ours", "needs-qs", "blocks", "updates",
+              "mode");
+  for (const auto& b : all_backends()) {
+    const auto& t = b.traits;
+    std::printf("%-12s %-5s %-9s %-8s %-8s %s\n", std::string(b.name).c_str(),
+                t.ours ? "yes" : "ref", t.needs_quiescent_states ? "yes" : "no",
+                t.readers_block_updaters ? "yes" : "no", t.safe_for_updates ? "safe" : "unsafe",
+                b.mode().c_str());
+  }
+  std::printf("liburcu %s; full fence: %s\n", kLiburcuVersion, full_fence_name());
+  return 0;
+}
+
+void print_torture_json(const torture_result& r) {
+  json_writer j;
+  j.begin_object()
+      .key("backend").value(r.backend)
+      .key("pass").value(r.passed())
+      .key("seconds").value(r.config.seconds)
+      .key("measured_seconds").value(r.measured_seconds)
+      .key("readers").value(uint64_t{r.config.readers})
+      .key("extra_updaters").value(uint64_t{r.config.extra_updaters})
+      .key("seed").value(r.config.seed)
+      .key("reads").value(r.reads)
+      .key("updates").value(r.updates)
+      .key("updates_by_synchronize").value(r.updates_by_synchronize)
+      .key("updates_by_call_rcu").value(r.updates_by_call_rcu)
+      .key("extra_synchronize_calls").value(r.extra_synchronize_calls)
+      .key("sync_calls").value(r.stats.synchronize_calls)
+      .key("grace_periods").value(r.stats.grace_periods)
+      .key("callbacks_queued").value(r.stats.callbacks_queued)
+      .key("callbacks_invoked").value(r.stats.callbacks_invoked)
+      .key("callbacks_pending_peak").value(r.stats.callbacks_pending_peak)
+      .key("freed_seen").value(r.freed_seen)
+      .key("too_old").value(r.too_old())
+      .key("max_age").value(uint64_t{r.max_age()})
+      .key("age_histogram").begin_array();
+  for (uint64_t n : r.age_histogram) j.value(n);
+  j.end_array().end_object();
+  std::printf("%s\n", j.str().c_str());
+}
+
+std::string optional_text(const std::optional<uint64_t>& v) {
+  return v ? std::to_string(*v) : std::string("n/a");
+}
+
+void print_torture_text(const torture_result& r, const std::string& mode) {
+  const auto& c = r.config;
+  std::printf("torture: backend=%s readers=%u extra-updaters=%u seconds=%g seed=%llu\n",
+              r.backend.c_str(), c.readers, c.extra_updaters, c.seconds,
+              static_cast<unsigned long long>(c.seed));
+  std::printf("mode: %s\n", mode.c_str());
+  std::printf("age histogram (age: reads):\n");
+  for (unsigned a = 0; a < kAgeBuckets; ++a)
+    std::printf("  %s%-2u %llu\n", a + 1 == kAgeBuckets ? ">=" : "  ", a,
+                static_cast<unsigned long long>(r.age_histogram[a]));
+  std::printf("reads: %llu  updates: %llu (synchronize %llu, call_rcu+barrier %llu)\n",
+              (unsigned long long)r.reads, (unsigned long long)r.updates,
+              (unsigned long long)r.updates_by_synchronize, (unsigned long long)r.updates_by_call_rcu);
+  std::printf("synchronize calls: %llu (extra updaters %llu)  grace periods: %s",
+              (unsigned long long)r.stats.synchronize_calls,
+              (unsigned long long)r.extra_synchronize_calls, optional_text(r.stats.grace_periods).c_str());
+  if (r.stats.grace_periods && *r.stats.grace_periods)
+    std::printf("  calls per grace period: %.2f",
+                double(r.stats.synchronize_calls) / double(*r.stats.grace_periods));
+  std::printf("\ncallbacks queued: %llu  invoked: %s  pending peak: %s\n",
+              (unsigned long long)r.stats.callbacks_queued, optional_text(r.stats.callbacks_invoked).c_str(),
+              optional_text(r.stats.callbacks_pending_peak).c_str());
+  std::printf("freed slots seen: %llu  reads with age >= 2: %llu  max age: %u\n",
+              (unsigned long long)r.freed_seen, (unsigned long long)r.too_old(), r.max_age());
+  if (r.passed()) std::printf("PASS: %s\n", r.backend.c_str());
+  else if (r.updates == 0) std::printf("FAIL: %s: no update completed\n", r.backend.c_str());
+  else std::printf("FAIL: %s: grace period ended before a reader that could see the slot\n", r.backend.c_str());
+}
+
+int cmd_torture(arg_reader args) {
+  torture_config config;
+  std::string backend;
+  bool as_json = false;
+  for (std::string flag; args.next(flag);) {
+    if (flag == "--backend") backend = args.value(flag);
+    else if (flag == "--seconds") config.seconds = parse_seconds(args.value(flag));
+    else if (flag == "--readers") config.readers = parse_uint(flag, args.value(flag), 1, 4096);
+    else if (flag == "--seed") config.seed = parse_uint(flag, args.value(flag), 0, UINT64_MAX);
+    else if (flag == "--extra-updaters") config.extra_updaters = parse_uint(flag, args.value(flag), 0, 1024);
+    else if (flag == "--json") as_json = true;
+    else if (flag == "--help" || flag == "-h") { std::fputs(kTortureUsage, stdout); return 0; }
+    else fail_usage("torture: unknown option '" + flag + "'");
+  }
+  if (backend.empty()) fail_usage("torture: --backend is required (one of: " + backend_names() + ")");
+  const backend_entry* b = find_backend(backend);
+  if (!b) fail_usage("torture: unknown backend '" + backend + "' (one of: " + backend_names() + ")");
+  if (!b->traits.safe_for_updates)
+    fail_usage("torture: backend '" + backend + "' is not safe for updates; nothing to torture");
+  if (const std::string why = b->unavailable_reason(); !why.empty())
+    fail_usage("torture: backend '" + backend + "' is unavailable here: " + why);
+
+  const torture_result r = b->torture(config);
+  if (as_json) print_torture_json(r);
+  else print_torture_text(r, b->mode());
+  return r.passed() ? 0 : 1;
+}
+
+int dispatch(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  arg_reader rest(std::vector<std::string>(args.begin() + 1, args.end()));
+  if (command == "list") return cmd_list(std::move(rest));
+  if (command == "torture") return cmd_torture(std::move(rest));
+  fail_usage("unknown command '" + command + "' (commands: list, torture)");
+}
+
+}  // namespace
+}  // namespace rculab
+
+int main(int argc, char** argv) {
+  try {
+    return rculab::dispatch(argc, argv);
+  } catch (const rculab::usage_error& e) {
+    std::fprintf(stderr, "rculab: %s\n", e.message.c_str());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rculab: error: %s\n", e.what());
+    return 2;
+  }
+}
