@@ -24,7 +24,9 @@ constexpr const char* kUsage =
     "  list [--json]                 list the backends and their traits\n"
     "  torture --backend B [--seconds S] [--readers N] [--seed X]\n"
     "          [--extra-updaters K] [--json]\n"
-    "                                run the grace-period torture gate\n";
+    "                                run the grace-period torture gate\n"
+    "  quick [--backend B] [--iterations N] [--samples K] [--json]\n"
+    "                                rough read cost and synchronize latency\n";
 
 constexpr const char* kTortureUsage =
     "usage: rculab torture --backend B [--seconds S] [--readers N] [--seed X]\n"
@@ -218,6 +220,46 @@ int cmd_torture(arg_reader args) {
   return r.passed() ? 0 : 1;
 }
 
+int cmd_quick(arg_reader args) {
+  std::string only;
+  uint64_t iterations = 20'000'000;
+  unsigned samples = 200;
+  bool as_json = false;
+  for (std::string flag; args.next(flag);) {
+    if (flag == "--backend") only = args.value(flag);
+    else if (flag == "--iterations") iterations = parse_uint(flag, args.value(flag), 1000, 1'000'000'000'000);
+    else if (flag == "--samples") samples = parse_uint(flag, args.value(flag), 1, 1'000'000);
+    else if (flag == "--json") as_json = true;
+    else if (flag == "--help" || flag == "-h") {
+      std::fputs("usage: rculab quick [--backend B] [--iterations N] [--samples K] [--json]\n", stdout);
+      return 0;
+    } else fail_usage("quick: unknown option '" + flag + "'");
+  }
+  if (!only.empty() && !find_backend(only))
+    fail_usage("quick: unknown backend '" + only + "' (one of: " + backend_names() + ")");
+  json_writer j;
+  j.begin_array();
+  if (!as_json)
+    std::printf("%-12s %9s %9s %9s %12s %12s\n", "backend", "read ns", "loop ns", "net ns",
+                "sync p50 us", "sync max us");
+  for (const auto& b : all_backends()) {
+    if (!only.empty() && b.name != only) continue;
+    if (!b.unavailable_reason().empty()) continue;
+    const quick_result r = b.quick(iterations, samples);
+    if (as_json) {
+      j.begin_object().key("backend").value(b.name).key("read_ns").value(r.read_ns)
+          .key("loop_ns").value(r.loop_ns).key("sync_p50_us").value(r.sync_p50_us)
+          .key("sync_max_us").value(r.sync_max_us).end_object();
+    } else {
+      std::printf("%-12s %9.2f %9.2f %9.2f %12.1f %12.1f\n", std::string(b.name).c_str(), r.read_ns,
+                  r.loop_ns, r.read_ns - r.loop_ns, r.sync_p50_us, r.sync_max_us);
+      std::fflush(stdout);
+    }
+  }
+  if (as_json) std::printf("%s\n", j.end_array().str().c_str());
+  return 0;
+}
+
 int dispatch(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
@@ -228,7 +270,8 @@ int dispatch(int argc, char** argv) {
   arg_reader rest(std::vector<std::string>(args.begin() + 1, args.end()));
   if (command == "list") return cmd_list(std::move(rest));
   if (command == "torture") return cmd_torture(std::move(rest));
-  fail_usage("unknown command '" + command + "' (commands: list, torture)");
+  if (command == "quick") return cmd_quick(std::move(rest));
+  fail_usage("unknown command '" + command + "' (commands: list, torture, quick)");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/quick/quick.h"
 #include "bench/torture/torture.h"
 #include "impls/core/backend.h"
 
@@ -34,6 +35,7 @@ struct backend_entry {
   std::vector<helper_thread> (*helper_threads)();
 
   torture_result (*torture)(const torture_config&);
+  quick_result (*quick)(uint64_t iterations, unsigned samples);
 };
 
 template <Backend B>
@@ -56,6 +58,7 @@ backend_entry make_backend_entry() {
       .stats = [] { return B::stats(); },
       .helper_threads = [] { return B::helper_threads(); },
       .torture = [](const torture_config& c) { return run_torture<B>(c); },
+      .quick = [](uint64_t iterations, unsigned samples) { return run_quick<B>(iterations, samples); },
   };
 }
 
