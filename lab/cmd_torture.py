@@ -1,12 +1,7 @@
-"""`rculab torture`: build if needed, then hand every argument to
-`rculab-core torture`, which validates them and owns the exit status."""
+"""`rculab torture`: the grace-period torture gate on one backend."""
 from __future__ import annotations
 
-import argparse
-from typing import Sequence
-
-from lab import core, options, proc
-from lab.prepare import prepare
+from lab.forward import add_forwarding_parser
 
 USAGE = ("rculab torture [-h] [--preset P] --backend B [--seconds S] [--readers N]\n"
          "                      [--seed X] [--extra-updaters K] [--json]")
@@ -23,14 +18,4 @@ exit status: 0 PASS, 1 FAIL, 2 bad arguments"""
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("torture", help=HELP, usage=USAGE, description=HELP + ".", epilog=EPILOG,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter,
-                                   allow_abbrev=False)
-    options.add_preset_flag(parser)
-    parser.set_defaults(handler=main, passes_extra_args=True)
-
-
-def main(args, extra: Sequence[str] = ()) -> int:
-    prepare(args.preset)
-    binary = core.require_core(args.preset)
-    return proc.run([str(binary), "torture", *extra])
+    add_forwarding_parser(subparsers, "torture", USAGE, HELP, EPILOG)

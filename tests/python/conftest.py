@@ -28,6 +28,9 @@ FAKE_CORE_SOURCE = textwrap.dedent("""\
         listing = {"backends": spec["backends"], "liburcu_version": "0.13.2"}
         print(json.dumps(listing) if "--json" in args else "fake text listing")
         sys.exit(0)
+    if args[:1] == ["quick"]:
+        print(json.dumps([{"backend": "qsbr", "read_ns": 0.5}]))
+        sys.exit(0)
     if args[:1] == ["torture"]:
         backend = args[args.index("--backend") + 1] if "--backend" in args else None
         answer = spec["torture"].get(backend)

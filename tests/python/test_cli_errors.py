@@ -5,7 +5,7 @@ import pytest
 
 from conftest import SHIM, run_shim
 
-COMMANDS = ["run", "test", "list", "torture", "setup"]
+COMMANDS = ["run", "test", "list", "torture", "quick", "setup"]
 
 BAD_INPUTS = [
     [],

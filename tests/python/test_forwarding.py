@@ -54,3 +54,10 @@ def test_core_binary_defaults_to_build_dir_of_preset(monkeypatch):
     from lab import paths
     monkeypatch.delenv("RCULAB_CORE", raising=False)
     assert paths.core_path("tsan") == paths.REPO_ROOT / "build" / "tsan" / "rculab-core"
+
+
+def test_quick_forwards_args_in_order_without_preset(spec, capfd):
+    status, out, _ = run_cli(["quick", "--preset", "release", "--backend", "qsbr", "--json"], capfd)
+    assert status == 0
+    assert spec.calls() == [["quick", "--backend", "qsbr", "--json"]]
+    assert json.loads(out)[0]["backend"] == "qsbr"
