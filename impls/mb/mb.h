@@ -7,7 +7,7 @@
 //                updater's full fence before its scan;
 //   read_unlock  a release store (no fence: the updater never needs to see
 //                the unlock early, only not before the section's accesses);
-//   updater      full fences before the scan, around the phase flip, at the end.
+//   updater      full fences before the scan and around the phase flip.
 // Cost: one locked instruction per outermost section, ~2.4 ns on this x86 box
 // (liburcu 0.13's mb flavor pays two mfences, ~16 ns each).
 #pragma once

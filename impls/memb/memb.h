@@ -8,7 +8,7 @@
 //   read_lock    compiler barrier after the counter store; membarrier()
 //                promotes it to a full fence, pairs with master_barrier();
 //   read_unlock  release store (plain mov on x86);
-//   updater      membarrier() before the scan and at the end, full fences
+//   updater      membarrier() before the scan, full fences
 //                around the flip.
 // No fallback: if the kernel lacks PRIVATE_EXPEDITED (old kernel, seccomp,
 // gVisor) the backend is unavailable and says why; it never silently turns
