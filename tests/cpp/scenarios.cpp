@@ -1,0 +1,543 @@
+#include "tests/cpp/scenarios.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace rculab::test {
+namespace {
+
+void sleep_until_set(const std::atomic<bool>& flag) {
+  while (!flag.load(std::memory_order_acquire)) std::this_thread::sleep_for(1ms);
+}
+
+// ---- callbacks ------------------------------------------------------------
+
+struct cb_log {
+  std::mutex mu;
+  std::vector<unsigned> order;
+  std::atomic<unsigned> count{0};
+};
+
+struct cb_node {
+  rcu_head head;  // first: the callback casts back from &head
+  unsigned seq = 0;
+  cb_log* log = nullptr;
+};
+static_assert(std::is_standard_layout_v<cb_node> && offsetof(cb_node, head) == 0);
+
+void record_callback(rcu_head* h) {
+  auto* n = reinterpret_cast<cb_node*>(h);
+  {
+    std::lock_guard lock(n->log->mu);
+    n->log->order.push_back(n->seq);
+  }
+  n->log->count.fetch_add(1, std::memory_order_release);
+}
+
+// Queues n callbacks on `log` from the calling (registered) thread, in bursts
+// of 64 with a short pause, so that they span several worker batches.
+void queue_callbacks(const backend_entry& b, cb_node* nodes, unsigned n, cb_log* log) {
+  for (unsigned i = 0; i < n; ++i) {
+    nodes[i].seq = i;
+    nodes[i].log = log;
+    b.call(&nodes[i].head, &record_callback);
+    if (i % 64 == 63) {
+      b.quiescent_state();
+      std::this_thread::sleep_for(200us);
+    }
+  }
+}
+
+// barrier() with the caller offline: a QSBR caller that stays online would
+// hold up the very grace period the callbacks wait for (and liburcu-qsbr's
+// rcu_barrier refuses to wait when called online: it takes that for a call
+// from inside a read-side section).
+unsigned barrier_then_count(const backend_entry& b, const cb_log& log) {
+  b.thread_offline();
+  b.barrier();
+  const unsigned seen = log.count.load(std::memory_order_acquire);
+  b.thread_online();
+  return seen;
+}
+
+struct counting_node {
+  rcu_head head;
+  std::atomic<uint64_t>* counter;
+};
+
+void count_and_free(rcu_head* h) {
+  auto* n = reinterpret_cast<counting_node*>(h);
+  n->counter->fetch_add(1, std::memory_order_relaxed);
+  delete n;
+}
+
+std::optional<uint64_t> delta(const std::optional<uint64_t>& after,
+                              const std::optional<uint64_t>& before) {
+  if (after && before) return *after - *before;
+  return std::nullopt;
+}
+
+}  // namespace
+
+const char* pose_name(reader_pose p) {
+  switch (p) {
+    case reader_pose::inside: return "inside a read-side section";
+    case reader_pose::nested_inner: return "in the outer section after the inner unlock";
+    case reader_pose::outside: return "registered, outside any section";
+    case reader_pose::offline: return "registered and offline";
+    case reader_pose::reporting: return "registered, reporting quiescent states";
+  }
+  return "?";
+}
+
+sync_observation synchronize_against_reader(const backend_entry& b, reader_pose pose,
+                                            std::chrono::milliseconds outside_bound) {
+  sync_observation obs;
+  std::atomic<bool> ready{false}, release{false}, stop{false};
+
+  task reader([&] {
+    b.register_thread();
+    bool offline = false;
+    switch (pose) {
+      case reader_pose::inside:
+        b.read_lock();
+        ready.store(true, std::memory_order_release);
+        sleep_until_set(release);
+        b.read_unlock();
+        break;
+      case reader_pose::nested_inner:
+        b.read_lock();
+        b.read_lock();
+        b.read_unlock();  // inner: the reader is still inside the outer section
+        ready.store(true, std::memory_order_release);
+        sleep_until_set(release);
+        b.read_unlock();
+        break;
+      case reader_pose::outside:
+        b.read_lock();
+        b.read_unlock();
+        ready.store(true, std::memory_order_release);
+        sleep_until_set(release);
+        break;
+      case reader_pose::offline:
+        b.read_lock();
+        b.read_unlock();
+        b.thread_offline();
+        offline = true;
+        ready.store(true, std::memory_order_release);
+        sleep_until_set(release);
+        break;
+      case reader_pose::reporting:
+        do {
+          b.read_lock();
+          b.read_unlock();
+          b.quiescent_state();
+          ready.store(true, std::memory_order_release);
+          std::this_thread::sleep_for(1ms);
+        } while (!release.load(std::memory_order_acquire));
+        break;
+    }
+    // Out of the way (QSBR: offline), so the grace period can end.
+    if (!offline) b.thread_offline();
+    sleep_until_set(stop);
+    b.thread_online();
+    b.unregister_thread();
+  });
+
+  if (!wait_flag(ready, kStartBound)) {
+    release = true;
+    stop = true;
+    reader.join_or_die("reader thread that never reached its pose");
+    return obs;
+  }
+  obs.reader_ready = true;
+
+  const uint64_t calls_before = b.stats().synchronize_calls;
+  std::atomic<bool> returned{false};
+  task updater([&] {
+    b.synchronize();
+    returned.store(true, std::memory_order_release);
+  });
+  obs.sync_entered = wait_until(
+      [&] { return returned.load() || b.stats().synchronize_calls > calls_before; }, kStartBound);
+
+  if (pose_is_inside(pose)) std::this_thread::sleep_for(kHold);
+  else wait_flag(returned, outside_bound);
+  obs.returned_while_held = returned.load(std::memory_order_acquire);
+
+  release.store(true, std::memory_order_release);
+  obs.returned_after_release = wait_flag(returned);
+  stop.store(true, std::memory_order_release);
+  updater.join_or_die(std::string("synchronize() after the reader (") + pose_name(pose) +
+                      ") was released");
+  reader.join_or_die("reader thread");
+  return obs;
+}
+
+callback_observation call_rcu_in_order(const backend_entry& b, unsigned n) {
+  callback_observation obs;
+  obs.queued = n;
+  auto* log = new cb_log;
+  auto* nodes = new cb_node[n];
+  task t([&] {
+    registered r(b);
+    queue_callbacks(b, nodes, n, log);
+    obs.invoked_when_barrier_returned = barrier_then_count(b, *log);
+  });
+  t.join_or_die("call_rcu + barrier");
+
+  std::vector<unsigned> order;
+  {
+    std::lock_guard lock(log->mu);
+    order = log->order;
+  }
+  obs.in_enqueue_order = order.size() == n;
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (order[i] != i) {
+      obs.in_enqueue_order = false;
+      obs.disorder = "position " + std::to_string(i) + " ran callback #" +
+                     std::to_string(order[i]);
+      break;
+    }
+  }
+  // Callbacks that barrier() did not wait for may still run: then the nodes
+  // and the log must stay valid, so they are leaked.
+  if (obs.invoked_when_barrier_returned == n) {
+    delete[] nodes;
+    delete log;
+  }
+  return obs;
+}
+
+barrier_observation barrier_from_threads(const backend_entry& b, unsigned threads,
+                                         unsigned per_thread) {
+  barrier_observation obs;
+  obs.threads = threads;
+  obs.per_thread = per_thread;
+  std::vector<unsigned> seen(threads, 0);
+  std::vector<cb_log*> logs;
+  std::vector<cb_node*> nodes;
+  for (unsigned t = 0; t < threads; ++t) {
+    logs.push_back(new cb_log);
+    nodes.push_back(new cb_node[per_thread]);
+  }
+  std::atomic<unsigned> at_start{0};
+  {
+    std::vector<task> tasks;
+    for (unsigned t = 0; t < threads; ++t)
+      tasks.emplace_back([&, t] {
+        registered r(b);
+        at_start.fetch_add(1);
+        while (at_start.load() < threads) std::this_thread::yield();
+        queue_callbacks(b, nodes[t], per_thread, logs[t]);
+        seen[t] = barrier_then_count(b, *logs[t]);
+      });
+    for (auto& t : tasks) t.join_or_die("thread in call_rcu + barrier");
+  }
+  obs.min_invoked_when_barrier_returned = *std::min_element(seen.begin(), seen.end());
+  if (obs.min_invoked_when_barrier_returned == per_thread) {
+    for (auto* l : logs) delete l;
+    for (auto* n : nodes) delete[] n;
+  }
+  return obs;
+}
+
+held_barrier_observation barrier_behind_reader(const backend_entry& b, unsigned n) {
+  held_barrier_observation obs;
+  obs.queued = n;
+  std::atomic<bool> ready{false}, release{false}, stop{false};
+  task reader([&] {
+    b.register_thread();
+    b.read_lock();
+    ready.store(true, std::memory_order_release);
+    sleep_until_set(release);
+    b.read_unlock();
+    b.thread_offline();
+    sleep_until_set(stop);
+    b.thread_online();
+    b.unregister_thread();
+  });
+  obs.reader_ready = wait_flag(ready, kStartBound);
+
+  auto* log = new cb_log;
+  auto* nodes = new cb_node[n];
+  std::atomic<bool> queued{false}, returned{false};
+  std::atomic<unsigned> seen_at_return{0};
+  task caller;
+  if (obs.reader_ready) {
+    caller = task([&] {
+      registered r(b);
+      for (unsigned i = 0; i < n; ++i) {
+        nodes[i].seq = i;
+        nodes[i].log = log;
+        b.call(&nodes[i].head, &record_callback);
+      }
+      queued.store(true, std::memory_order_release);
+      seen_at_return = barrier_then_count(b, *log);
+      returned.store(true, std::memory_order_release);
+    });
+    obs.all_queued = wait_flag(queued, kStartBound);
+    std::this_thread::sleep_for(kHold);
+    obs.invoked_while_held = log->count.load(std::memory_order_acquire);
+    obs.barrier_returned_while_held = returned.load(std::memory_order_acquire);
+  }
+  release.store(true, std::memory_order_release);
+  if (obs.reader_ready) {
+    obs.barrier_returned = wait_flag(returned);
+    caller.join_or_die("barrier() after the reader left");
+    obs.invoked_when_barrier_returned = seen_at_return.load();
+  }
+  stop.store(true, std::memory_order_release);
+  reader.join_or_die("reader thread");
+  if (obs.invoked_when_barrier_returned == n) {  // else callbacks may still come: leak
+    delete[] nodes;
+    delete log;
+  }
+  return obs;
+}
+
+batching_observation synchronize_behind_reader(const backend_entry& b, unsigned updaters) {
+  batching_observation obs;
+  obs.updaters = updaters;
+  std::atomic<bool> ready{false}, release{false}, stop{false};
+  task reader([&] {
+    b.register_thread();
+    b.read_lock();
+    ready.store(true, std::memory_order_release);
+    sleep_until_set(release);
+    b.read_unlock();
+    b.thread_offline();
+    sleep_until_set(stop);
+    b.thread_online();
+    b.unregister_thread();
+  });
+  obs.reader_ready = wait_flag(ready, kStartBound);
+
+  const backend_stats before = b.stats();
+  std::atomic<unsigned> returned{0};
+  std::vector<task> tasks;
+  if (obs.reader_ready) {
+    for (unsigned i = 0; i < updaters; ++i)
+      tasks.emplace_back([&] {
+        b.synchronize();
+        returned.fetch_add(1);
+      });
+    obs.all_entered = wait_until(
+        [&] { return b.stats().synchronize_calls - before.synchronize_calls >= updaters; },
+        kStartBound);
+    // Counted means "inside synchronize()": give each time to reach its wait.
+    std::this_thread::sleep_for(kHold * kSlowdown);
+    obs.returned_while_held = returned.load();
+  }
+  release.store(true, std::memory_order_release);
+  for (auto& t : tasks) t.join_or_die("synchronize() queued behind a reader");
+  const backend_stats after = b.stats();
+  stop.store(true, std::memory_order_release);
+  reader.join_or_die("reader thread");
+
+  obs.synchronize_calls = after.synchronize_calls - before.synchronize_calls;
+  obs.grace_periods = delta(after.grace_periods, before.grace_periods);
+  return obs;
+}
+
+hammer_observation synchronize_hammer(const backend_entry& b, unsigned updaters,
+                                      unsigned calls_each, std::chrono::milliseconds time_cap) {
+  hammer_observation obs;
+  std::atomic<bool> go{false}, stop{false};
+  std::atomic<uint64_t> reads{0};
+  std::vector<task> readers;
+  for (int r = 0; r < 2; ++r)
+    readers.emplace_back([&] {
+      registered reg(b);
+      uint64_t n = 0;
+      while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+      while (!stop.load(std::memory_order_acquire)) {
+        b.read_lock();
+        std::this_thread::sleep_for(200us);  // grace periods take a while: callers overlap
+        b.read_unlock();
+        b.quiescent_state();
+        ++n;
+      }
+      reads.fetch_add(n);
+    });
+
+  const backend_stats before = b.stats();
+  std::atomic<uint64_t> made{0};
+  std::vector<task> tasks;
+  for (unsigned u = 0; u < updaters; ++u)
+    tasks.emplace_back([&] {
+      while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+      // Bounded in time too: some flavors (liburcu-bp) sleep 10 ms per grace
+      // period while a reader is inside; the run stays short either way.
+      const auto until = clock::now() + time_cap;
+      unsigned k = 0;
+      do {
+        b.synchronize();
+      } while (++k < calls_each && clock::now() < until);
+      made.fetch_add(k);
+    });
+  go.store(true, std::memory_order_release);
+  for (auto& t : tasks) t.join_or_die("updater calling synchronize() in a loop");
+  const backend_stats after = b.stats();
+  stop.store(true, std::memory_order_release);
+  for (auto& r : readers) r.join_or_die("reader thread");
+
+  obs.calls_made = made.load();
+  obs.synchronize_calls = after.synchronize_calls - before.synchronize_calls;
+  obs.grace_periods = delta(after.grace_periods, before.grace_periods);
+  obs.reads = reads.load();
+  return obs;
+}
+
+churn_observation register_churn(const backend_entry& b, unsigned waves, unsigned threads,
+                                 unsigned cycles, bool exit_registered) {
+  churn_observation obs;
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> register_cycles{0}, sections{0}, syncs{0}, callbacks{0};
+
+  task sync_loop([&] {
+    while (!stop.load(std::memory_order_acquire)) {
+      b.synchronize();
+      syncs.fetch_add(1, std::memory_order_relaxed);
+    }
+  });
+  task call_loop([&] {
+    registered r(b);
+    for (unsigned i = 1; !stop.load(std::memory_order_acquire); ++i) {
+      b.call(&(new counting_node{{}, &callbacks})->head, &count_and_free);
+      b.quiescent_state();
+      if (i % 8 == 0) {
+        b.thread_offline();
+        b.barrier();
+        b.thread_online();
+      }
+      std::this_thread::sleep_for(100us);
+    }
+    b.thread_offline();
+    b.barrier();  // nothing queued may outlive the scenario
+    b.thread_online();
+  });
+
+  for (unsigned w = 0; w < waves; ++w) {
+    std::vector<task> tasks;
+    for (unsigned t = 0; t < threads; ++t)
+      tasks.emplace_back([&] {
+        for (unsigned c = 0; c < cycles; ++c) {
+          b.register_thread();
+          // Yields interleave the 16 threads on few cores: some are preempted
+          // inside sections, some between register and unregister.
+          if (c % 4 == 0) std::this_thread::yield();
+          for (int j = 0; j < 4; ++j) {
+            b.read_lock();
+            if (j & 1) {
+              b.read_lock();
+              b.read_unlock();
+            }
+            if (j == 2 && c % 8 == 0) std::this_thread::yield();
+            b.read_unlock();
+            b.quiescent_state();
+            sections.fetch_add(1, std::memory_order_relaxed);
+          }
+          register_cycles.fetch_add(1, std::memory_order_relaxed);
+          if (exit_registered && c + 1 == cycles) return;  // exits still registered
+          b.unregister_thread();
+        }
+      });
+    for (auto& t : tasks) t.join_or_die("thread in the register/unregister churn");
+  }
+  // The churn can be over in milliseconds: let grace periods complete alongside
+  // it at least a few times before stopping (bounded; the test checks the count).
+  wait_until([&] { return syncs.load() >= 3; });
+  stop.store(true, std::memory_order_release);
+  sync_loop.join_or_die("synchronize() loop during the churn");
+  call_loop.join_or_die("call_rcu/barrier loop during the churn");
+
+  obs.register_cycles = register_cycles.load();
+  obs.read_sections = sections.load();
+  obs.synchronize_calls = syncs.load();
+  obs.callbacks = callbacks.load();
+  return obs;
+}
+
+// ---- verdicts ---------------------------------------------------------------
+
+std::string verdict(const sync_observation& o, reader_pose pose) {
+  const std::string where = pose_name(pose);
+  if (!o.reader_ready) return "the reader thread never got " + where;
+  if (!o.sync_entered) return "synchronize() was never counted as called (stats().synchronize_calls)";
+  if (pose_is_inside(pose)) {
+    if (o.returned_while_held)
+      return "synchronize() returned while a reader was " + where + " (held " +
+             std::to_string(kHold.count()) + " ms): the grace period did not wait for it";
+    if (!o.returned_after_release) return "synchronize() did not return after the reader left";
+    return {};
+  }
+  if (!o.returned_while_held)
+    return "synchronize() waited for a reader that was " + where +
+           " (it returned only after the reader was released, or never)";
+  return {};
+}
+
+std::string verdict(const callback_observation& o) {
+  if (o.invoked_when_barrier_returned != o.queued)
+    return "barrier() returned when " + std::to_string(o.invoked_when_barrier_returned) + " of " +
+           std::to_string(o.queued) + " callbacks queued before it had run";
+  if (!o.in_enqueue_order)
+    return "callbacks from one thread ran out of enqueue order: " +
+           (o.disorder.empty() ? std::string("wrong count") : o.disorder);
+  return {};
+}
+
+std::string verdict(const barrier_observation& o) {
+  if (o.min_invoked_when_barrier_returned != o.per_thread)
+    return "a thread's barrier() returned when only " +
+           std::to_string(o.min_invoked_when_barrier_returned) + " of the " +
+           std::to_string(o.per_thread) + " callbacks it queued before it had run (" +
+           std::to_string(o.threads) + " threads)";
+  return {};
+}
+
+std::string verdict(const held_barrier_observation& o) {
+  if (!o.reader_ready) return "the reader never entered its section";
+  if (!o.all_queued) return "the caller never finished queueing its callbacks";
+  if (o.invoked_while_held)
+    return std::to_string(o.invoked_while_held) + " of " + std::to_string(o.queued) +
+           " callbacks ran while a reader that entered before call() was still inside";
+  if (o.barrier_returned_while_held)
+    return "barrier() returned while the callbacks queued before it still waited for a "
+           "grace period (a reader was inside)";
+  if (!o.barrier_returned) return "barrier() did not return after the reader left";
+  if (o.invoked_when_barrier_returned != o.queued)
+    return "barrier() returned when " + std::to_string(o.invoked_when_barrier_returned) +
+           " of " + std::to_string(o.queued) + " callbacks queued before it had run";
+  return {};
+}
+
+std::string verdict(const batching_observation& o, bool expect_sharing) {
+  if (!o.reader_ready) return "the reader never entered its section";
+  if (!o.all_entered)
+    return "not all " + std::to_string(o.updaters) +
+           " synchronize() calls were counted while the reader was inside";
+  if (o.returned_while_held)
+    return std::to_string(o.returned_while_held) + " of " + std::to_string(o.updaters) +
+           " synchronize() calls returned while a reader was still inside its section";
+  if (o.synchronize_calls != o.updaters)
+    return "stats() counted " + std::to_string(o.synchronize_calls) + " synchronize calls, " +
+           std::to_string(o.updaters) + " were made";
+  if (!expect_sharing) return {};
+  if (!o.grace_periods) return "the backend reports no grace-period count";
+  if (*o.grace_periods == 0) return "no grace period was counted";
+  if (*o.grace_periods > kMaxGracePeriodsForHeldBatch || *o.grace_periods >= o.synchronize_calls)
+    return std::to_string(o.synchronize_calls) + " concurrent synchronize() calls took " +
+           std::to_string(*o.grace_periods) + " grace periods; sharing should serve them with <= " +
+           std::to_string(kMaxGracePeriodsForHeldBatch);
+  return {};
+}
+
+}  // namespace rculab::test
