@@ -1,0 +1,167 @@
+// The suite's checks, run against deliberately broken backends: each check
+// must notice. A check that passes on a broken backend proves nothing about
+// the real ones. The broken backends are mb with one piece knocked out.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "impls/mb/mb.h"
+#include "tests/cpp/scenarios.h"
+#include "tests/cpp/test_support.h"
+
+namespace rculab::test {
+namespace {
+
+// No grace period at all: synchronize returns at once, callbacks run at once.
+struct broken : rculab::mb {
+  static constexpr const char kName[] = "broken";
+  static void synchronize() {}
+  static void call(rcu_head* h, void (*f)(rcu_head*)) { f(h); }
+  static void barrier() {}
+};
+static_assert(Backend<broken>);
+
+// The inner read_unlock ends the outer section too.
+struct flat_nesting : rculab::mb {
+  static constexpr const char kName[] = "flat-nesting";
+  static void read_lock() noexcept {
+    ++depth;
+    mb::read_lock();
+  }
+  static void read_unlock() noexcept {
+    for (; depth > 0; --depth) mb::read_unlock();
+  }
+  static inline thread_local unsigned depth = 0;
+};
+static_assert(Backend<flat_nesting>);
+
+// read_unlock is deferred until the thread goes offline: a registered reader
+// outside any section still holds grace periods.
+struct sticky_reader : rculab::mb {
+  static constexpr const char kName[] = "sticky-reader";
+  static void read_unlock() noexcept { ++owed; }
+  static void thread_offline() noexcept {
+    for (; owed > 0; --owed) mb::read_unlock();
+  }
+  static inline thread_local unsigned owed = 0;
+};
+static_assert(Backend<sticky_reader>);
+
+// barrier() does not wait.
+struct lazy_barrier : rculab::mb {
+  static constexpr const char kName[] = "lazy-barrier";
+  static void barrier() {}
+};
+static_assert(Backend<lazy_barrier>);
+
+// Callbacks are held per thread and run newest first at barrier().
+struct lifo_callbacks : rculab::mb {
+  static constexpr const char kName[] = "lifo-callbacks";
+  static void call(rcu_head* h, void (*f)(rcu_head*)) { pending.emplace_back(h, f); }
+  static void barrier() {
+    mb::synchronize();
+    while (!pending.empty()) {
+      auto [h, f] = pending.back();
+      pending.pop_back();
+      f(h);
+    }
+  }
+  static inline thread_local std::vector<std::pair<rcu_head*, void (*)(rcu_head*)>> pending;
+};
+static_assert(Backend<lifo_callbacks>);
+
+// Callers are serialized, so each runs a grace period of its own.
+struct unshared : rculab::mb {
+  static constexpr const char kName[] = "unshared";
+  static void synchronize() {
+    calls.fetch_add(1);
+    static std::mutex serial;
+    std::lock_guard lock(serial);
+    mb::synchronize();
+  }
+  static backend_stats stats() {
+    backend_stats s = mb::stats();
+    s.synchronize_calls = calls.load();
+    return s;
+  }
+  static inline std::atomic<uint64_t> calls{0};
+};
+static_assert(Backend<unshared>);
+
+TEST(SelfTest, InsideSectionCheckCatchesMissingGracePeriod) {
+  const backend_entry b = make_backend_entry<broken>();
+  EXPECT_NE(verdict(synchronize_against_reader(b, reader_pose::inside), reader_pose::inside), "");
+}
+
+TEST(SelfTest, NestingCheckCatchesInnerUnlockEndingOuterSection) {
+  const backend_entry b = make_backend_entry<flat_nesting>();
+  // Plain sections still work; only nesting is broken.
+  EXPECT_EQ(verdict(synchronize_against_reader(b, reader_pose::inside), reader_pose::inside), "");
+  EXPECT_NE(verdict(synchronize_against_reader(b, reader_pose::nested_inner),
+                    reader_pose::nested_inner),
+            "");
+}
+
+TEST(SelfTest, OutsideSectionCheckCatchesGracePeriodWaitingForIdleReader) {
+  const backend_entry b = make_backend_entry<sticky_reader>();
+  const auto obs = synchronize_against_reader(b, reader_pose::outside, /*outside_bound=*/500ms);
+  EXPECT_NE(verdict(obs, reader_pose::outside), "");
+  EXPECT_TRUE(obs.returned_after_release);
+}
+
+TEST(SelfTest, BarrierCheckCatchesBarrierThatDoesNotWait) {
+  const backend_entry b = make_backend_entry<lazy_barrier>();
+  const auto obs = barrier_behind_reader(b, 100);
+  EXPECT_TRUE(obs.barrier_returned_while_held);
+  EXPECT_EQ(obs.invoked_while_held, 0u) << "the callbacks themselves still wait (mb's engine)";
+  EXPECT_NE(verdict(obs), "");
+  // The callbacks finish on mb's worker (their nodes were leaked); let them.
+  rculab::mb::barrier();
+}
+
+TEST(SelfTest, BarrierCheckCatchesCallbacksRunBeforeGracePeriod) {
+  const backend_entry b = make_backend_entry<broken>();
+  const auto obs = barrier_behind_reader(b, 100);
+  EXPECT_EQ(obs.invoked_while_held, 100u);
+  EXPECT_NE(verdict(obs), "");
+}
+
+TEST(SelfTest, OrderCheckCatchesCallbacksRunNewestFirst) {
+  const backend_entry b = make_backend_entry<lifo_callbacks>();
+  const auto obs = call_rcu_in_order(b, 300);
+  EXPECT_EQ(obs.invoked_when_barrier_returned, obs.queued);
+  EXPECT_FALSE(obs.in_enqueue_order);
+  EXPECT_NE(verdict(obs), "");
+}
+
+TEST(SelfTest, SharingCheckCatchesUnsharedGracePeriods) {
+  const backend_entry b = make_backend_entry<unshared>();
+  const auto obs = synchronize_behind_reader(b, 8);
+  ASSERT_TRUE(obs.grace_periods.has_value());
+  EXPECT_EQ(*obs.grace_periods, 8u);
+  EXPECT_NE(verdict(obs, /*expect_sharing=*/true), "");
+}
+
+// ---- 8. the torture gate must fail a backend without grace periods ---------------
+
+TEST(SelfTest, TortureGateFailsBrokenBackend) {
+#if RCULAB_TSAN
+  GTEST_SKIP() << "the broken backend is a deliberate data race (payload freed under "
+                  "readers); TSan would rightly stop the run";
+#endif
+  const torture_result r =
+      run_torture<broken>(torture_config{.readers = 4, .seconds = 2.0, .seed = 1,
+                                         .extra_updaters = 0});
+  RecordProperty("freed_seen", std::to_string(r.freed_seen));
+  RecordProperty("too_old", std::to_string(r.too_old()));
+  EXPECT_GT(r.updates, 0u);
+  EXPECT_FALSE(r.passed()) << "the torture gate passed a backend whose synchronize() and "
+                              "call() do not wait for readers (freed seen "
+                           << r.freed_seen << ", too old " << r.too_old() << ")";
+}
+
+}  // namespace
+}  // namespace rculab::test
