@@ -1,12 +1,15 @@
 // How an updater waits for a reader it cannot wake: spin briefly (the reader
 // is usually running on another CPU and about to leave its critical section),
-// then yield (the reader may be preempted on our CPU: oversubscription), then
-// back off with growing sleeps so a reader stuck in a long section does not
-// cost a whole CPU. The sleeps only start after ~1 ms of yielding, so they
-// never sit on the latency path of an ordinary grace period.
+// then sleep with growing intervals (1 us doubling up to 1 ms).
+//
+// Sleeping, not sched_yield(): when the reader shares our CPU (more threads
+// than CPUs), a yield hands it the CPU until the next tick (milliseconds),
+// while a sleep lets it run and the wake-up preempts it as soon as the timer
+// fires (tens of microseconds with the default timer slack). The doubling
+// keeps a reader in a long section from costing the updater a CPU, and
+// wastes at most about the time already waited.
 #pragma once
 
-#include <sched.h>
 #include <time.h>
 
 #include "impls/core/barrier.h"
@@ -16,23 +19,21 @@ namespace rculab {
 class backoff_waiter {
  public:
   void wait() noexcept {
-    ++rounds_;
-    if (rounds_ <= kSpinRounds) {
+    if (spins_ < kSpinRounds) {
+      ++spins_;
       cpu_relax();
-    } else if (rounds_ <= kSpinRounds + kYieldRounds) {
-      sched_yield();
-    } else {
-      timespec ts{0, sleep_ns_};
-      nanosleep(&ts, nullptr);
-      if (sleep_ns_ < kMaxSleepNs) sleep_ns_ *= 2;
+      return;
     }
+    timespec ts{0, sleep_ns_};
+    nanosleep(&ts, nullptr);
+    if (sleep_ns_ < kMaxSleepNs) sleep_ns_ *= 2;
   }
+  bool spinning() const noexcept { return spins_ < kSpinRounds; }
 
  private:
-  static constexpr unsigned kSpinRounds = 1000;
-  static constexpr unsigned kYieldRounds = 2000;
+  static constexpr unsigned kSpinRounds = 100;  // a few microseconds of pause
   static constexpr long kMaxSleepNs = 1'000'000;
-  unsigned rounds_ = 0;
+  unsigned spins_ = 0;
   long sleep_ns_ = 1'000;
 };
 

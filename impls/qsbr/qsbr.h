@@ -18,6 +18,9 @@
 //                    updater's fetch_add (a full barrier) before its scan;
 //                    either the scan sees us online or we see the removal;
 //   updater          seq_cst fetch_add of the counter before the scan.
+// Waiting: the updater spins briefly, then sleeps on a futex; a reader whose
+// quiescent state (or offline) is the first of a grace period fences and
+// wakes it if it sleeps (cost on that slow path only, as liburcu does).
 // synchronize() and barrier() from an online reader take it offline meanwhile.
 // Cost: read side zero; quiescent_state ~1 ns when no grace period is pending.
 #pragma once
@@ -59,12 +62,15 @@ class qsbr : public own_backend<qsbr> {
     qsbr_reader& me = tls_reader_;
     // Acquire: a reader that sees the new count sees the removal before it.
     const uint64_t current = global_.value.load(std::memory_order_acquire);
-    if (me.ctr.load(std::memory_order_relaxed) != current)
+    if (me.ctr.load(std::memory_order_relaxed) != current) {
       me.ctr.store(current, std::memory_order_release);  // pairs with acquire in the scan
+      wake_waiting_updater();
+    }
   }
 
   static void thread_offline() noexcept {
     tls_reader_.ctr.store(0, std::memory_order_release);  // pairs with acquire in the scan
+    wake_waiting_updater();
   }
 
   static void thread_online() noexcept {
@@ -80,10 +86,21 @@ class qsbr : public own_backend<qsbr> {
     return tls_reader_.registered && tls_reader_.ctr.load(std::memory_order_relaxed) != 0;
   }
   static void run_grace_period();
+  static void wait_for(const qsbr_reader& r, uint64_t target);
+  // Slow path only (once per grace period per reader): the full fence orders
+  // our counter store before the load of the flag; pairs with the updater's
+  // seq_cst store of the flag before its re-check (no lost wake-up).
+  static void wake_waiting_updater() noexcept {
+    full_fence();
+    if (updater_sleeping_.value.load(std::memory_order_relaxed) != 0) wake_updater();
+  }
+  static void wake_updater() noexcept;
   static reader_registry<qsbr_reader>& registry();
 
   static inline constinit thread_local qsbr_reader tls_reader_{};
   static inline constinit cacheline_atomic<uint64_t> global_{1};
+  // 1 while an updater sleeps on it waiting for a reader's quiescent state.
+  static inline constinit cacheline_atomic<int32_t> updater_sleeping_{0};
 };
 
 }  // namespace rculab
