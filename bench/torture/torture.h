@@ -238,15 +238,7 @@ torture_result run_torture(const torture_config& config) {
   st->result.measured_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  const backend_stats after = B::stats();
-  backend_stats& d = st->result.stats;
-  d.synchronize_calls = after.synchronize_calls - before.synchronize_calls;
-  if (after.grace_periods && before.grace_periods)
-    d.grace_periods = *after.grace_periods - *before.grace_periods;
-  d.callbacks_queued = after.callbacks_queued - before.callbacks_queued;
-  if (after.callbacks_invoked && before.callbacks_invoked)
-    d.callbacks_invoked = *after.callbacks_invoked - *before.callbacks_invoked;
-  d.callbacks_pending_peak = after.callbacks_pending_peak;
+  st->result.stats = stats_since(before, B::stats());
   return st->result;
 }
 

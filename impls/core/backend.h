@@ -50,6 +50,19 @@ struct backend_stats {
   std::optional<uint64_t> callbacks_pending_peak;
 };
 
+// Counters accumulated between two stats() readings (peaks are as of `after`).
+inline backend_stats stats_since(const backend_stats& before, const backend_stats& after) {
+  backend_stats d;
+  d.synchronize_calls = after.synchronize_calls - before.synchronize_calls;
+  if (after.grace_periods && before.grace_periods)
+    d.grace_periods = *after.grace_periods - *before.grace_periods;
+  d.callbacks_queued = after.callbacks_queued - before.callbacks_queued;
+  if (after.callbacks_invoked && before.callbacks_invoked)
+    d.callbacks_invoked = *after.callbacks_invoked - *before.callbacks_invoked;
+  d.callbacks_pending_peak = after.callbacks_pending_peak;
+  return d;
+}
+
 // A thread the backend runs on its own (call_rcu worker), so the harness can
 // pin it and read its CPU time.
 struct helper_thread {
