@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench/quick/quick.h"
+#include "bench/workloads/all.h"
 #include "bench/torture/torture.h"
 #include "impls/core/backend.h"
 
@@ -36,6 +37,7 @@ struct backend_entry {
 
   torture_result (*torture)(const torture_config&);
   quick_result (*quick)(uint64_t iterations, unsigned samples);
+  void (*register_benchmarks)(const bench_options&);
 };
 
 template <Backend B>
@@ -59,6 +61,7 @@ backend_entry make_backend_entry() {
       .helper_threads = [] { return B::helper_threads(); },
       .torture = [](const torture_config& c) { return run_torture<B>(c); },
       .quick = [](uint64_t iterations, unsigned samples) { return run_quick<B>(iterations, samples); },
+      .register_benchmarks = [](const bench_options& o) { register_all_workloads<B>(o); },
   };
 }
 

@@ -1,0 +1,56 @@
+#include "bench/harness/gb_report.h"
+
+#include <algorithm>
+
+namespace rculab {
+
+const std::vector<std::string>& core_counter_names() {
+  static const std::vector<std::string> names = {
+      "wall_ns",        "reader_threads", "reader_ops",     "reader_cpu_ns",  "updater_threads",
+      "updater_ops",    "updater_cpu_ns", "helper_cpu_ns",  "lat_samples",    "lat_p50_ns",
+      "lat_p90_ns",     "lat_p99_ns",     "lat_max_ns",     "sync_calls",     "grace_periods",
+      "cb_queued",      "cb_pending_peak", "unreclaimed_final", "violations", "bind_failures",
+      "migrated_threads"};
+  return names;
+}
+
+void report_run(benchmark::State& state, const run_report& run, const backend_stats& stats,
+                uint64_t unreclaimed_final) {
+  state.SetIterationTime(double(run.wall_ns) * 1e-9);
+  auto set = [&](const char* name, double v) { state.counters[name] = benchmark::Counter(v); };
+  const role_totals readers = run.totals("reader");
+  const role_totals updaters = run.totals("updater");
+  set("wall_ns", double(run.wall_ns));
+  set("reader_threads", readers.threads);
+  set("reader_ops", double(readers.ops));
+  set("reader_cpu_ns", double(readers.cpu_ns));
+  set("updater_threads", updaters.threads);
+  set("updater_ops", double(updaters.ops));
+  set("updater_cpu_ns", double(updaters.cpu_ns));
+  set("helper_cpu_ns", double(run.helper_cpu_ns));
+  set("lat_samples", double(run.latency.count()));
+  set("lat_p50_ns", double(run.latency.percentile(0.50)));
+  set("lat_p90_ns", double(run.latency.percentile(0.90)));
+  set("lat_p99_ns", double(run.latency.percentile(0.99)));
+  set("lat_max_ns", double(run.latency.max()));
+  set("sync_calls", double(stats.synchronize_calls));
+  set("grace_periods", stats.grace_periods ? double(*stats.grace_periods) : -1.0);
+  set("cb_queued", double(stats.callbacks_queued));
+  set("cb_pending_peak", stats.callbacks_pending_peak ? double(*stats.callbacks_pending_peak) : -1.0);
+  set("unreclaimed_final", double(unreclaimed_final));
+  set("violations", double(run.violations));
+  set("bind_failures", double(run.bind_failures));
+  set("migrated_threads", double(std::count_if(run.threads.begin(), run.threads.end(), [](const auto& t) {
+        return t.ran_on_pu >= 0 && t.ran_on_pu != t.requested_pu;
+      })));
+  state.SetLabel(run.placement_label());
+}
+
+std::string benchmark_name(const std::string& workload, std::string_view backend,
+                           const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string name = workload + "/backend:" + std::string(backend);
+  for (const auto& [k, v] : params) name += "/" + k + ":" + v;
+  return name;
+}
+
+}  // namespace rculab

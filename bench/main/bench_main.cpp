@@ -1,0 +1,199 @@
+// rculab-bench: the Google Benchmark driver. Google Benchmark's own flags
+// (--benchmark_filter, --benchmark_repetitions, --benchmark_out=FILE
+// --benchmark_out_format=json, ...) work as usual; the lab's flags are
+// --name=value pairs listed in kUsage. Bad input: one line, exit 2.
+#include <benchmark/benchmark.h>
+#include <hwloc.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bench/harness/bench_options.h"
+#include "bench/harness/placement.h"
+#include "bench/registry/registry.h"
+#include "impls/core/barrier.h"
+#include "impls/urcu/urcu_reference.h"
+
+#ifndef RCULAB_GIT_COMMIT
+#define RCULAB_GIT_COMMIT "unknown"
+#endif
+#ifndef RCULAB_CXX_FLAGS
+#define RCULAB_CXX_FLAGS "unknown"
+#endif
+#ifndef RCULAB_BENCHMARK_VERSION
+#define RCULAB_BENCHMARK_VERSION "unknown"
+#endif
+
+namespace rculab {
+namespace {
+
+constexpr const char* kUsage =
+    "rculab-bench [Google Benchmark flags] [lab flags]\n"
+    "lab flags:\n"
+    "  --backends=a,b,...        backends to run (default: all available)\n"
+    "  --readers=1,2,...         reader counts to sweep (default: 1..PUs, 2x, 4x PUs)\n"
+    "  --updaters=1,2,...        updater counts (gp_latency, call_rcu, update_rate)\n"
+    "  --duration=S              measured window per run, seconds (default 0.2)\n"
+    "  --warmup=S                warm-up per run, seconds (default 0.05)\n"
+    "  --placement=P             readers and updaters: compact|scatter|cores|smt\n"
+    "  --reader_placement=P, --updater_placement=P, --worker_placement=P\n"
+    "  --tolerate_bind_failure   record failed pinning instead of failing the run\n"
+    "  --smoke                   one short point per (workload, backend)\n"
+    "  --list_counters           print the counters every benchmark reports, exit\n";
+
+struct usage_error {
+  std::string message;
+};
+
+std::vector<std::string> split(std::string_view s) {
+  std::vector<std::string> out;
+  std::stringstream in{std::string(s)};
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::vector<unsigned> parse_counts(std::string_view flag, std::string_view s) {
+  std::vector<unsigned> out;
+  for (const std::string& item : split(s)) {
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(item.c_str(), &end, 10);
+    if (*end != '\0' || v == 0 || v > 65536 || item[0] == '-')
+      throw usage_error{std::string(flag) + ": expected positive integers, got '" + item + "'"};
+    out.push_back(static_cast<unsigned>(v));
+  }
+  if (out.empty()) throw usage_error{std::string(flag) + ": empty list"};
+  return out;
+}
+
+double parse_seconds(std::string_view flag, std::string_view s) {
+  const std::string text(s);
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v >= 0) || v > 3600)
+    throw usage_error{std::string(flag) + ": expected seconds in [0, 3600], got '" + text + "'"};
+  return v;
+}
+
+placement_policy parse_policy(std::string_view flag, std::string_view s) {
+  if (auto p = parse_placement_policy(s)) return *p;
+  throw usage_error{std::string(flag) + ": expected compact|scatter|cores|smt, got '" + std::string(s) + "'"};
+}
+
+struct lab_flags {
+  bench_options options;
+  std::vector<std::string> backends;
+  bool list_counters = false;
+};
+
+// Consumes the lab's flags from argv, leaving Google Benchmark's.
+lab_flags take_lab_flags(int& argc, char** argv) {
+  lab_flags f;
+  bench_options& o = f.options;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    const size_t eq = arg.find('=');
+    const std::string_view name = arg.substr(0, eq);
+    const std::string_view value = eq == std::string_view::npos ? "" : arg.substr(eq + 1);
+    auto need_value = [&] {
+      if (eq == std::string_view::npos || value.empty())
+        throw usage_error{std::string(name) + ": missing value (use " + std::string(name) + "=...)"};
+    };
+    if (name == "--backends") { need_value(); f.backends = split(value); }
+    else if (name == "--readers") { need_value(); o.readers = parse_counts(name, value); }
+    else if (name == "--updaters") { need_value(); o.updaters = parse_counts(name, value); }
+    else if (name == "--duration") { need_value(); o.measure_seconds = parse_seconds(name, value); }
+    else if (name == "--warmup") { need_value(); o.warmup_seconds = parse_seconds(name, value); }
+    else if (name == "--placement") { need_value(); o.reader_policy = o.updater_policy = parse_policy(name, value); }
+    else if (name == "--reader_placement") { need_value(); o.reader_policy = parse_policy(name, value); }
+    else if (name == "--updater_placement") { need_value(); o.updater_policy = parse_policy(name, value); }
+    else if (name == "--worker_placement") { need_value(); o.worker_policy = parse_policy(name, value); }
+    else if (arg == "--tolerate_bind_failure") o.tolerate_bind_failure = true;
+    else if (arg == "--smoke") o.smoke = true;
+    else if (arg == "--list_counters") f.list_counters = true;
+    else if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      argv[kept++] = argv[i];  // Google Benchmark prints its own part too
+    } else argv[kept++] = argv[i];
+  }
+  argc = kept;
+  if (o.measure_seconds <= 0) throw usage_error{"--duration: must be > 0"};
+  for (const std::string& b : f.backends)
+    if (!find_backend(b)) throw usage_error{"--backends: unknown backend '" + b + "' (one of: " + backend_names() + ")"};
+  return f;
+}
+
+std::string hwloc_version() {
+  const unsigned v = hwloc_get_api_version();
+  return std::to_string(v >> 16) + "." + std::to_string((v >> 8) & 0xff) + "." + std::to_string(v & 0xff);
+}
+
+void add_context(const bench_options& o, const topology& topo) {
+  const char* commit = std::getenv("RCULAB_COMMIT");
+  benchmark::AddCustomContext("rculab_commit", commit && *commit ? commit : RCULAB_GIT_COMMIT);
+  benchmark::AddCustomContext("compiler", __VERSION__);
+  benchmark::AddCustomContext("cxx_flags", RCULAB_CXX_FLAGS);
+  benchmark::AddCustomContext("liburcu_version", kLiburcuVersion);
+  benchmark::AddCustomContext("hwloc_version", hwloc_version());
+  benchmark::AddCustomContext("benchmark_version", RCULAB_BENCHMARK_VERSION);
+  benchmark::AddCustomContext("full_fence", full_fence_name());
+  if (const backend_entry* memb = find_backend("memb")) benchmark::AddCustomContext("membarrier_mode", memb->mode());
+  if (const backend_entry* sig = find_backend("signal")) benchmark::AddCustomContext("signal_backend", sig->mode());
+  benchmark::AddCustomContext("topology_pus", std::to_string(topo.pu_count()));
+  benchmark::AddCustomContext("topology_cores", std::to_string(topo.core_count()));
+  benchmark::AddCustomContext("topology_packages", std::to_string(topo.package_count()));
+  benchmark::AddCustomContext("topology_synthetic", topo.synthetic_description());
+  benchmark::AddCustomContext("lab_measure_seconds", std::to_string(o.measure_seconds));
+  benchmark::AddCustomContext("lab_warmup_seconds", std::to_string(o.warmup_seconds));
+  benchmark::AddCustomContext("lab_reader_placement", std::string(to_string(o.reader_policy)));
+  benchmark::AddCustomContext("lab_updater_placement", std::string(to_string(o.updater_policy)));
+  benchmark::AddCustomContext("lab_worker_placement", std::string(to_string(o.worker_policy)));
+  benchmark::AddCustomContext("lab_tolerate_bind_failure", o.tolerate_bind_failure ? "true" : "false");
+}
+
+int run(int argc, char** argv) {
+  lab_flags flags = take_lab_flags(argc, argv);
+  if (flags.list_counters) {
+    for (const std::string& c : core_counter_names()) std::printf("%s\n", c.c_str());
+    return 0;
+  }
+  const topology topo = topology::this_machine();
+  flags.options.topo = &topo;
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  for (const backend_entry& b : all_backends()) {
+    const bool wanted = flags.backends.empty() ||
+                        std::find(flags.backends.begin(), flags.backends.end(), b.name) != flags.backends.end();
+    if (!wanted) continue;
+    if (const std::string why = b.unavailable_reason(); !why.empty()) {
+      if (!flags.backends.empty()) throw usage_error{"backend " + std::string(b.name) + " is unavailable here: " + why};
+      std::fprintf(stderr, "rculab-bench: skipping %s: %s\n", std::string(b.name).c_str(), why.c_str());
+      continue;
+    }
+    b.register_benchmarks(flags.options);
+  }
+  add_context(flags.options, topo);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
+
+}  // namespace
+}  // namespace rculab
+
+int main(int argc, char** argv) {
+  try {
+    return rculab::run(argc, argv);
+  } catch (const rculab::usage_error& e) {
+    std::fprintf(stderr, "rculab-bench: %s\n", e.message.c_str());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rculab-bench: error: %s\n", e.what());
+    return 2;
+  }
+}

@@ -1,0 +1,24 @@
+// Every micro-benchmark workload, registered for one backend. Included only
+// by the generated per-backend units. A new workload: one header + one line.
+#pragma once
+
+#include "bench/workloads/call_rcu.h"
+#include "bench/workloads/cs_length.h"
+#include "bench/workloads/gp_latency.h"
+#include "bench/workloads/read_cost.h"
+#include "bench/workloads/read_scalability.h"
+#include "bench/workloads/update_rate.h"
+
+namespace rculab {
+
+template <Backend B>
+void register_all_workloads(const bench_options& o) {
+  register_read_cost<B>(o);
+  register_read_scalability<B>(o);
+  register_cs_length<B>(o);
+  register_update_rate<B>(o);
+  register_gp_latency<B>(o);
+  register_call_rcu<B>(o);
+}
+
+}  // namespace rculab

@@ -1,0 +1,120 @@
+// call_rcu: callbacks per second, enqueue cost, enqueue-to-invocation latency
+// (stamped at enqueue, read in the callback; only callbacks invoked inside
+// the window are sampled), the pending backlog's peak, and
+// rcu_barrier latency with that backlog. One reader runs as background load.
+// The backlog is capped at kMaxPending objects (updaters yield while above
+// it) so a slow reclaimer cannot exhaust memory; `throttled` counts that.
+#pragma once
+
+#include <mutex>
+#include <thread>
+
+#include "bench/workloads/common.h"
+#include "bench/workloads/read_scalability.h"
+
+namespace rculab {
+namespace call_rcu_detail {
+
+inline constexpr uint64_t kBatch = 64;
+inline constexpr uint64_t kMaxPending = uint64_t{1} << 20;
+
+struct shared {
+  reclaim_ledger ledger;
+  std::mutex latency_mu;  // callbacks may run on more than one worker
+  latency_histogram latency;
+  std::atomic<bool> measuring{false};
+  std::atomic<uint64_t> pending_peak{0};
+  std::atomic<uint64_t> throttled{0};
+};
+
+template <Backend B>
+struct run_state {
+  static inline shared* current = nullptr;  // one run at a time
+};
+
+template <Backend B>
+void on_invoke(rcu_head* h) {
+  shared& s = *run_state<B>::current;
+  bench_object* o = bench_object::from_head(h);
+  const uint64_t waited = now_ns() - o->enqueued_ns;
+  if (s.measuring.load(std::memory_order_relaxed)) {
+    std::lock_guard lock(s.latency_mu);
+    s.latency.record(waited);
+  }
+  s.ledger.poison_and_free(o);
+}
+
+template <Backend B>
+void updater(thread_ctx& ctx, shared& s) {
+  thread_scope<B> registered;
+  offline_scope<B> offline;
+  ctx.start();
+  do {
+    for (uint64_t i = 0; i < kBatch; ++i) {
+      bench_object* o = s.ledger.make();
+      o->enqueued_ns = now_ns();
+      B::call(&o->head, &on_invoke<B>);
+    }
+    const uint64_t pending = s.ledger.outstanding();
+    if (pending > s.pending_peak.load(std::memory_order_relaxed)) s.pending_peak.store(pending);
+    while (s.ledger.outstanding() > kMaxPending) {
+      s.throttled.fetch_add(1, std::memory_order_relaxed);
+      std::this_thread::yield();
+    }
+  } while (ctx.next_batch(kBatch));
+}
+
+}  // namespace call_rcu_detail
+
+template <Backend B>
+void register_call_rcu(const bench_options& o) {
+  if constexpr (!B::kTraits.safe_for_updates) return;
+  using namespace call_rcu_detail;
+  const std::vector<unsigned> writer_counts =
+      o.smoke ? std::vector<unsigned>{1} : (o.updaters.empty() ? std::vector<unsigned>{1, 2} : o.updaters);
+  for (unsigned updaters : writer_counts) {
+    const std::string name = benchmark_name("call_rcu", B::kName,
+        {{"readers", "1"}, {"updaters", std::to_string(updaters)},
+         {"placement", policy_name(o.updater_policy)}});
+    register_point(name, [o, updaters](benchmark::State& state) {
+      read_scalability_detail::shared readers_state;
+      readers_state.ptr.store(readers_state.ledger.make());
+      shared s;
+      run_state<B>::current = &s;
+      uint64_t freed_at_open = 0, freed_at_close = 0;
+      const backend_stats before = B::stats();
+      run_options ro{o.warmup_seconds, o.measure_seconds, o.tolerate_bind_failure, o.worker_policy};
+      ro.on_window_open = [&] {
+        freed_at_open = s.ledger.freed.load();
+        s.measuring.store(true);
+      };
+      ro.on_window_close = [&] {
+        s.measuring.store(false);
+        freed_at_close = s.ledger.freed.load();
+      };
+      const run_report run = run_roles(*o.topo, ro,
+          {{"reader", 1, o.reader_policy,
+            [&](thread_ctx& c) { read_scalability_detail::reader<B>(c, readers_state); }},
+           {"updater", updaters, o.updater_policy, [&](thread_ctx& c) { updater<B>(c, s); }}},
+          helper_handles<B>);
+      const uint64_t unreclaimed = s.ledger.outstanding();
+      const uint64_t t0 = now_ns();
+      {
+        thread_scope<B> registered;
+        B::barrier();
+      }
+      const uint64_t barrier_ns = now_ns() - t0;
+      const backend_stats stats = stats_since(before, B::stats());
+      readers_state.ledger.poison_and_free(readers_state.ptr.load());
+      run_report with_latency = run;
+      with_latency.latency.merge(s.latency);
+      report_run(state, with_latency, stats, unreclaimed);
+      state.counters["cb_invoked_window"] = double(freed_at_close - freed_at_open);
+      state.counters["cb_backlog_peak"] = double(s.pending_peak.load());
+      state.counters["barrier_ns"] = double(barrier_ns);
+      state.counters["throttled"] = double(s.throttled.load());
+    });
+  }
+}
+
+}  // namespace rculab

@@ -1,0 +1,58 @@
+// cs_length: read-side sections holding calibrated busy work (0, 10, 100,
+// 1000, 10000 ns), to find where the lock-based baselines (rwlock, ptmutex)
+// catch up with RCU: Desnoyers et al. saw ~1000 cycles for per-thread locks
+// and ~20000 for rwlock on 8 cores. All readers run, no updater.
+#pragma once
+
+#include "bench/workloads/common.h"
+
+namespace rculab {
+namespace cs_length_detail {
+
+template <Backend B>
+void reader(thread_ctx& ctx, const std::atomic<bench_object*>& ptr, uint64_t spins, uint64_t batch) {
+  thread_scope<B> registered;
+  ctx.start();
+  uint64_t x = 1;
+  do {
+    for (uint64_t i = 0; i < batch; ++i) {
+      B::read_lock();
+      x = spin_iterations(spins, x + rcu_dereference(ptr)->value);
+      B::read_unlock();
+    }
+    if constexpr (B::kTraits.needs_quiescent_states) B::quiescent_state();
+  } while (ctx.next_batch(batch));
+  keep(x);
+}
+
+}  // namespace cs_length_detail
+
+template <Backend B>
+void register_cs_length(const bench_options& o) {
+  using namespace cs_length_detail;
+  const std::vector<uint64_t> lengths =
+      o.smoke ? std::vector<uint64_t>{100} : std::vector<uint64_t>{0, 10, 100, 1000, 10000};
+  const unsigned readers = o.readers.empty() ? (o.topo ? o.topo->pu_count() : 1) : o.readers.back();
+  for (uint64_t cs_ns : lengths) {
+    const std::string name = benchmark_name("cs_length", B::kName,
+        {{"readers", std::to_string(readers)}, {"cs_ns", std::to_string(cs_ns)},
+         {"placement", policy_name(o.reader_policy)}});
+    register_point(name, [o, readers, cs_ns](benchmark::State& state) {
+      bench_object obj;
+      std::atomic<bench_object*> ptr{&obj};
+      const uint64_t spins = static_cast<uint64_t>(double(cs_ns) * spin_iterations_per_ns() + 0.5);
+      // About 10 us of work per batch, so the stop check stays off the hot path.
+      const uint64_t batch = std::max<uint64_t>(1, 10'000 / (cs_ns + 10));
+      const backend_stats before = B::stats();
+      run_options ro{o.warmup_seconds, o.measure_seconds, o.tolerate_bind_failure, o.worker_policy};
+      const run_report run = run_roles(*o.topo, ro,
+          {{"reader", readers, o.reader_policy,
+            [&](thread_ctx& c) { reader<B>(c, ptr, spins, batch); }}});
+      report_run(state, run, stats_since(before, B::stats()), 0);
+      state.counters["cs_ns"] = double(cs_ns);
+      state.counters["cs_spins"] = double(spins);
+    });
+  }
+}
+
+}  // namespace rculab

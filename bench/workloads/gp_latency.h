@@ -1,0 +1,54 @@
+// gp_latency: synchronize() latency with R readers as background load and W
+// concurrent updaters (1, 2, 4, 8) calling it back to back: the latency
+// distribution, and synchronize calls per grace period (the kernel's
+// rcuscale "grace periods / batches"): how well concurrent callers share.
+#pragma once
+
+#include "bench/workloads/common.h"
+#include "bench/workloads/read_scalability.h"
+
+namespace rculab {
+namespace gp_latency_detail {
+
+template <Backend B>
+void updater(thread_ctx& ctx) {
+  thread_scope<B> registered;
+  offline_scope<B> offline;
+  ctx.start();
+  do {
+    const uint64_t t0 = now_ns();
+    B::synchronize();
+    ctx.record_latency(now_ns() - t0);
+  } while (ctx.next_batch(1));
+}
+
+}  // namespace gp_latency_detail
+
+template <Backend B>
+void register_gp_latency(const bench_options& o) {
+  if constexpr (!B::kTraits.safe_for_updates) return;
+  const unsigned readers = o.readers.empty() ? (o.topo ? o.topo->pu_count() : 1) : o.readers.back();
+  const std::vector<unsigned> writer_counts =
+      o.smoke ? std::vector<unsigned>{2} : (o.updaters.empty() ? std::vector<unsigned>{1, 2, 4, 8} : o.updaters);
+  for (unsigned updaters : writer_counts) {
+    const std::string name = benchmark_name("gp_latency", B::kName,
+        {{"readers", std::to_string(readers)}, {"updaters", std::to_string(updaters)},
+         {"placement", policy_name(o.reader_policy)}});
+    register_point(name, [o, readers, updaters](benchmark::State& state) {
+      read_scalability_detail::shared s;
+      s.ptr.store(s.ledger.make());
+      const backend_stats before = B::stats();
+      run_options ro{o.warmup_seconds, o.measure_seconds, o.tolerate_bind_failure, o.worker_policy};
+      const run_report run = run_roles(*o.topo, ro,
+          {{"reader", readers, o.reader_policy,
+            [&](thread_ctx& c) { read_scalability_detail::reader<B>(c, s); }},
+           {"updater", updaters, o.updater_policy,
+            [&](thread_ctx& c) { gp_latency_detail::updater<B>(c); }}});
+      const backend_stats stats = stats_since(before, B::stats());
+      s.ledger.poison_and_free(s.ptr.load());
+      report_run(state, run, stats, 0);
+    });
+  }
+}
+
+}  // namespace rculab

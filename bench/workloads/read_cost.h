@@ -1,0 +1,72 @@
+// read_cost: refscale-style cost of one read-side section per reader.
+// Each reader runs sections back to back; each section dereferences the
+// published object and folds its value into a sum the compiler must keep.
+// Before the run each reader times the same loop without the section
+// (loop_calib_*), so the section's own cost is reported apart from the
+// loop's. QSBR-style backends report one quiescent state per batch of 1024.
+// Derived: ns per section = reader_cpu_ns / reader_ops (or wall-based).
+#pragma once
+
+#include "bench/workloads/common.h"
+
+namespace rculab {
+namespace read_cost_detail {
+
+inline constexpr uint64_t kBatch = 1024;
+
+template <Backend B, bool kSection>
+inline uint64_t read_batch(const std::atomic<bench_object*>& ptr, uint64_t sum) {
+  for (uint64_t i = 0; i < kBatch; ++i) {
+    if constexpr (kSection) B::read_lock();
+    sum += rcu_dereference(ptr)->value;
+    if constexpr (kSection) B::read_unlock();
+  }
+  return sum;
+}
+
+struct calibration {
+  std::atomic<uint64_t> ops{0}, ns{0};
+};
+
+template <Backend B>
+void reader(thread_ctx& ctx, const std::atomic<bench_object*>& ptr, calibration& calib) {
+  thread_scope<B> registered;
+  uint64_t sum = 0;
+  constexpr uint64_t kCalibBatches = 2000;
+  const uint64_t t0 = now_ns();
+  for (uint64_t b = 0; b < kCalibBatches; ++b) sum = read_batch<B, false>(ptr, sum);
+  calib.ns.fetch_add(now_ns() - t0);
+  calib.ops.fetch_add(kCalibBatches * kBatch);
+  ctx.start();
+  do {
+    sum = read_batch<B, true>(ptr, sum);
+    if constexpr (B::kTraits.needs_quiescent_states) B::quiescent_state();
+  } while (ctx.next_batch(kBatch));
+  keep(sum);
+}
+
+}  // namespace read_cost_detail
+
+template <Backend B>
+void register_read_cost(const bench_options& o) {
+  using namespace read_cost_detail;
+  for (unsigned readers : o.smoke ? std::vector<unsigned>{1} : reader_sweep(o)) {
+    const std::string name = benchmark_name("read_cost", B::kName,
+        {{"readers", std::to_string(readers)}, {"placement", policy_name(o.reader_policy)}});
+    register_point(name, [o, readers](benchmark::State& state) {
+      bench_object obj;
+      std::atomic<bench_object*> ptr{&obj};
+      calibration calib;
+      const backend_stats before = B::stats();
+      run_options ro{o.warmup_seconds, o.measure_seconds, o.tolerate_bind_failure, o.worker_policy};
+      const run_report run = run_roles(*o.topo, ro,
+          {{"reader", readers, o.reader_policy,
+            [&](thread_ctx& ctx) { reader<B>(ctx, ptr, calib); }}});
+      report_run(state, run, stats_since(before, B::stats()), 0);
+      state.counters["loop_calib_ops"] = double(calib.ops.load());
+      state.counters["loop_calib_ns"] = double(calib.ns.load());
+    });
+  }
+}
+
+}  // namespace rculab

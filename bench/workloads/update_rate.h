@@ -1,0 +1,74 @@
+// update_rate: updates/s against reads/s while readers run, with a delay
+// sweep between updates (the "update fraction" axis of Desnoyers et al.),
+// and the batched-reclaim variant of liburcu's gc tests: an updater retires
+// `batch` objects, then one synchronize frees them all. Each synchronize's
+// latency goes into the histogram. Readers check the poison marker.
+#pragma once
+
+#include "bench/workloads/common.h"
+#include "bench/workloads/read_scalability.h"
+
+namespace rculab {
+namespace update_rate_detail {
+
+template <Backend B>
+void updater(thread_ctx& ctx, read_scalability_detail::shared& s, uint64_t delay_spins,
+             unsigned batch) {
+  thread_scope<B> registered;
+  offline_scope<B> offline;
+  std::vector<bench_object*> retired;
+  retired.reserve(batch);
+  ctx.start();
+  do {
+    for (unsigned i = 0; i < batch; ++i) {
+      retired.push_back(s.ptr.exchange(s.ledger.make(), std::memory_order_acq_rel));
+      if (delay_spins) keep(spin_iterations(delay_spins));
+    }
+    const uint64_t t0 = now_ns();
+    B::synchronize();
+    ctx.record_latency(now_ns() - t0);
+    for (bench_object* o : retired) s.ledger.poison_and_free(o);
+    retired.clear();
+  } while (ctx.next_batch(batch));
+}
+
+}  // namespace update_rate_detail
+
+template <Backend B>
+void register_update_rate(const bench_options& o) {
+  if constexpr (!B::kTraits.safe_for_updates) return;
+  using namespace update_rate_detail;
+  const std::vector<uint64_t> delays =
+      o.smoke ? std::vector<uint64_t>{0} : std::vector<uint64_t>{0, 1000, 100000};
+  const std::vector<unsigned> batches = o.smoke ? std::vector<unsigned>{1} : std::vector<unsigned>{1, 64};
+  const unsigned readers = o.readers.empty() ? 1 : o.readers.front();
+  const unsigned updaters = o.updaters.empty() ? 1 : o.updaters.front();
+  for (unsigned batch : batches) {
+    for (uint64_t delay_ns : delays) {
+      const std::string name = benchmark_name("update_rate", B::kName,
+          {{"readers", std::to_string(readers)}, {"updaters", std::to_string(updaters)},
+           {"delay_ns", std::to_string(delay_ns)}, {"batch", std::to_string(batch)},
+           {"placement", policy_name(o.reader_policy)}});
+      register_point(name, [o, readers, updaters, batch, delay_ns](benchmark::State& state) {
+        read_scalability_detail::shared s;
+        s.ptr.store(s.ledger.make());
+        const uint64_t spins = static_cast<uint64_t>(double(delay_ns) * spin_iterations_per_ns());
+        const backend_stats before = B::stats();
+        run_options ro{o.warmup_seconds, o.measure_seconds, o.tolerate_bind_failure, o.worker_policy};
+        const run_report run = run_roles(*o.topo, ro,
+            {{"reader", readers, o.reader_policy,
+              [&](thread_ctx& c) { read_scalability_detail::reader<B>(c, s); }},
+             {"updater", updaters, o.updater_policy,
+              [&](thread_ctx& c) { updater<B>(c, s, spins, batch); }}});
+        const backend_stats stats = stats_since(before, B::stats());
+        const uint64_t unreclaimed = s.ledger.outstanding() - 1;
+        s.ledger.poison_and_free(s.ptr.load());
+        report_run(state, run, stats, unreclaimed);
+        state.counters["delay_ns"] = double(delay_ns);
+        state.counters["batch"] = double(batch);
+      });
+    }
+  }
+}
+
+}  // namespace rculab
