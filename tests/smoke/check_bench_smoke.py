@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Smoke test of rculab-bench: every (workload, backend) pair runs briefly,
+every row carries every documented counter, and no invariant is violated.
+
+usage: check_bench_smoke.py RCULAB_BENCH [--backends=a,b,...]
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+WORKLOADS = ["read_cost", "read_scalability", "cs_length", "update_rate", "gp_latency", "call_rcu"]
+UPDATE_WORKLOADS = {"update_rate", "gp_latency", "call_rcu"}
+EXTRA_COUNTERS = {
+    "read_cost": ["loop_calib_ops", "loop_calib_ns"],
+    "cs_length": ["cs_ns", "cs_spins"],
+    "update_rate": ["delay_ns", "batch"],
+    "call_rcu": ["cb_invoked_window", "cb_backlog_peak", "barrier_ns", "throttled"],
+}
+CONTEXT_KEYS = ["rculab_commit", "compiler", "cxx_flags", "liburcu_version", "hwloc_version",
+                "benchmark_version", "membarrier_mode", "signal_backend", "full_fence"]
+
+
+def fail(message):
+    print(f"FAIL: {message}")
+    sys.exit(1)
+
+
+def main():
+    bench = sys.argv[1]
+    backend_flags = [a for a in sys.argv[2:] if a.startswith("--backends=")]
+    core = os.path.join(os.path.dirname(bench), "rculab-core")
+    listing = json.loads(subprocess.run([core, "list", "--json"], check=True, capture_output=True,
+                                        text=True).stdout)
+    backends = {b["name"]: b for b in listing["backends"] if b["available"]}
+    if backend_flags:
+        wanted = backend_flags[0].split("=", 1)[1].split(",")
+        backends = {n: b for n, b in backends.items() if n in wanted}
+    counters = subprocess.run([bench, "--list_counters"], check=True, capture_output=True,
+                              text=True).stdout.split()
+    if len(counters) < 15:
+        fail(f"--list_counters printed too few counters: {counters}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "smoke.json")
+        cmd = [bench, "--smoke", "--duration=0.02", "--warmup=0.005", "--tolerate_bind_failure",
+               f"--backends={','.join(backends)}", f"--benchmark_out={out}",
+               "--benchmark_out_format=json", "--benchmark_format=console"]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            fail(f"rculab-bench exited {done.returncode}: {done.stderr.strip()[-2000:]}")
+        with open(out) as f:
+            result = json.load(f)
+
+    for key in CONTEXT_KEYS:
+        if not result["context"].get(key):
+            fail(f"context lacks {key}")
+    seen = set()
+    for row in result["benchmarks"]:
+        name = row["name"]
+        workload, backend = name.split("/")[0], name.split("/")[1].removeprefix("backend:")
+        seen.add((workload, backend))
+        if row.get("error_occurred"):
+            fail(f"{name}: {row.get('error_message')}")
+        for counter in counters + EXTRA_COUNTERS.get(workload, []):
+            if counter not in row:
+                fail(f"{name}: counter {counter} missing")
+        if row["violations"] != 0:
+            fail(f"{name}: {row['violations']} invariant violations")
+        if row["reader_ops"] + row["updater_ops"] <= 0:
+            fail(f"{name}: no operation measured")
+        if not row.get("label"):
+            fail(f"{name}: no placement label")
+    for backend, info in backends.items():
+        for workload in WORKLOADS:
+            if workload in UPDATE_WORKLOADS and not info["traits"]["safe_for_updates"]:
+                continue
+            if (workload, backend) not in seen:
+                fail(f"no result for {workload} on {backend}")
+    print(f"bench smoke: {len(result['benchmarks'])} benchmarks over {len(backends)} backends, "
+          f"{len(counters)} core counters each: OK")
+
+
+if __name__ == "__main__":
+    main()
