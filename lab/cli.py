@@ -6,10 +6,10 @@ import os
 import sys
 from typing import List, NoReturn, Optional
 
-from lab import cmd_list, cmd_quick, cmd_run, cmd_setup, cmd_test, cmd_torture
+from lab import cmd_bench, cmd_list, cmd_quick, cmd_run, cmd_setup, cmd_test, cmd_torture
 from lab.errors import LabError
 
-COMMANDS = (cmd_run, cmd_test, cmd_list, cmd_torture, cmd_quick, cmd_setup)
+COMMANDS = (cmd_run, cmd_test, cmd_bench, cmd_list, cmd_torture, cmd_quick, cmd_setup)
 USAGE_EXIT = 2
 
 
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 def parse(argv: List[str]):
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    # Only forwarding commands (torture, quick) pass on flags it does not know; elsewhere they are mistakes.
+    # Only forwarding commands (bench, torture, quick) pass on flags it does not know; elsewhere they are mistakes.
     if extra and not getattr(args, "passes_extra_args", False):
         args.command_parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return args, extra

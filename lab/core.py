@@ -37,10 +37,18 @@ class TortureOutcome:
 
 
 def require_core(preset: str) -> Path:
-    core = paths.core_path(preset)
-    if not core.is_file():
-        raise LabError(f"rculab-core not found at {core}; build it with: ./rculab setup --preset {preset}")
-    return core
+    return require_binary("rculab-core", paths.core_path(preset), preset)
+
+
+def require_bench(preset: str) -> Path:
+    """The Google Benchmark driver `rculab-bench` of this preset."""
+    return require_binary("rculab-bench", paths.bench_path(preset), preset)
+
+
+def require_binary(name: str, binary: Path, preset: str) -> Path:
+    if not binary.is_file():
+        raise LabError(f"{name} not found at {binary}; build it with: ./rculab setup --preset {preset}")
+    return binary
 
 
 def list_backends(core: Path) -> List[Backend]:

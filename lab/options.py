@@ -29,3 +29,11 @@ def positive_int(text: str) -> int:
 def add_preset_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", choices=paths.PRESETS, default=paths.DEFAULT_PRESET,
                         help="CMake preset to build and use (default: %(default)s)")
+
+
+def name_list(text: str) -> list:
+    """a,b,c -> ["a", "b", "c"]; empty names are mistakes."""
+    names = [name.strip() for name in text.split(",")]
+    if not names or any(not name for name in names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated names, got {text!r}")
+    return names

@@ -8,8 +8,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PRESETS = ("release", "tsan", "asan")
 DEFAULT_PRESET = "release"
 
-# Test/debug knob: use this binary instead of build/<preset>/rculab-core.
+# Raw benchmark JSON of `rculab run` (ignored by git; tests point this elsewhere).
+RUNS_ROOT = REPO_ROOT / "results" / "runs"
+
+# Test/debug knobs: use these binaries instead of build/<preset>/rculab-{core,bench}.
 CORE_OVERRIDE_ENV = "RCULAB_CORE"
+BENCH_OVERRIDE_ENV = "RCULAB_BENCH"
 
 
 def build_dir(preset: str, root: Path = REPO_ROOT) -> Path:
@@ -21,3 +25,10 @@ def core_path(preset: str) -> Path:
     if override:
         return Path(override)
     return build_dir(preset) / "rculab-core"
+
+
+def bench_path(preset: str) -> Path:
+    override = os.environ.get(BENCH_OVERRIDE_ENV)
+    if override:
+        return Path(override)
+    return build_dir(preset) / "rculab-bench"

@@ -57,10 +57,11 @@ def stream(cmd: Sequence[str], cwd: Optional[Path] = None,
     return exit_status(child.wait())
 
 
-def capture(cmd: Sequence[str], timeout: Optional[float] = None) -> subprocess.CompletedProcess:
+def capture(cmd: Sequence[str], timeout: Optional[float] = None, cwd: Optional[Path] = None,
+            env: Optional[Mapping[str, str]] = None) -> subprocess.CompletedProcess:
     """Run and keep stdout/stderr as text. Raises subprocess.TimeoutExpired."""
     try:
         return subprocess.run(list(cmd), capture_output=True, text=True, errors="replace",
-                              stdin=subprocess.DEVNULL, timeout=timeout)
+                              stdin=subprocess.DEVNULL, timeout=timeout, cwd=cwd, env=env)
     except FileNotFoundError:
         raise _not_found(cmd) from None

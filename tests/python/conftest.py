@@ -1,7 +1,8 @@
-"""Shared fixtures: a fake `rculab-core` driven by a JSON spec, and an environment
-that keeps the CLI away from apt-get and cmake."""
+"""Shared fixtures: a fake `rculab-core` and a fake `rculab-bench`, each driven by
+a JSON spec, and an environment that keeps the CLI away from apt-get and cmake."""
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
 SHIM = REPO_ROOT / "rculab"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # The fake core reads its canned answers from FAKE_CORE_SPEC and appends each argv
 # to FAKE_CORE_LOG (one JSON list a line), so tests can check what was forwarded.
@@ -46,6 +48,56 @@ FAKE_CORE_SOURCE = textwrap.dedent("""\
 """)
 
 
+# The fake bench logs each call (argv and RCULAB_COMMIT) to FAKE_BENCH_LOG and
+# answers from FAKE_BENCH_SPEC: "rows" per backend (GB JSON rows), "behaviour"
+# per backend ("*" without --backends): exit (+ stderr), crash, garbage JSON.
+FAKE_BENCH_SOURCE = textwrap.dedent("""\
+    import json, os, signal, sys
+    spec = json.load(open(os.environ["FAKE_BENCH_SPEC"]))
+    with open(os.environ["FAKE_BENCH_LOG"], "a") as log:
+        log.write(json.dumps({"argv": sys.argv[1:], "commit": os.environ.get("RCULAB_COMMIT")}) + "\\n")
+    flags = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
+    backend = flags.get("backends")
+    how = spec["behaviour"].get(backend or "*", {})
+    if how.get("crash"):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if "exit" in how:
+        print("Running fake\\n" + how.get("stderr", ""), file=sys.stderr)
+        sys.exit(how["exit"])
+    names = backend.split(",") if backend else list(spec["rows"])
+    for name in names:
+        if name not in spec["rows"]:
+            print(f"rculab-bench: --backends: unknown backend '{name}'", file=sys.stderr)
+            sys.exit(2)
+    rows = [row for name in names for row in spec["rows"][name]]
+    if "benchmark_out" in flags:
+        with open(flags["benchmark_out"], "w") as out:
+            out.write("{not json" if how.get("garbage") else json.dumps({"context": spec["context"], "benchmarks": rows}))
+    print("fake bench console output")
+""")
+
+
+def pass_document():
+    """Real rculab-bench JSON of the run's pass (qsbr, rwlock, none, urcu-qsbr)."""
+    return json.loads((FIXTURES / "gb_pass.json").read_text())
+
+
+def bench_rows(name, template=None, **counters):
+    """The pass's rows for `name`: its own from the fixture, else a copy of
+    `template`'s (default qsbr) renamed; `counters` overrides values in every row."""
+    doc = pass_document()
+    def owner(row):
+        return row["name"].split("/")[1].split(":", 1)[1]
+    names = {owner(row) for row in doc["benchmarks"]}
+    source = template or (name if name in names else "qsbr")
+    rows = [copy.deepcopy(row) for row in doc["benchmarks"] if owner(row) == source]
+    for row in rows:
+        for field in ("name", "run_name"):
+            row[field] = row[field].replace(f"/backend:{source}/", f"/backend:{name}/")
+        row.update(counters)
+    return rows
+
+
 def backend(name, safe=True, available=True):
     return {"name": name, "mode": "test", "available": available,
             "traits": {"needs_quiescent_states": False, "readers_block_updaters": False,
@@ -60,6 +112,28 @@ def torture_result(name, passed=True, reads=1000, updates=50, sync_calls=40,
                        "max_age": max_age, "age_histogram": [1, 2, 3]}}
 
 
+class FakeBench:
+    def __init__(self, directory: Path):
+        self.path = directory / "rculab-bench"
+        self.spec_path = directory / "bench-spec.json"
+        self.log_path = directory / "bench-calls.log"
+        self.path.write_text(f"#!{sys.executable}\n" + FAKE_BENCH_SOURCE)
+        self.path.chmod(0o755)
+        self.log_path.write_text("")
+        self.set(rows={})
+
+    def set(self, rows, behaviour=None):
+        """rows: backend -> GB JSON rows; behaviour: backend (or "*") -> dict."""
+        self.spec_path.write_text(json.dumps({"rows": rows, "behaviour": behaviour or {},
+                                              "context": pass_document()["context"]}))
+
+    def calls(self):
+        return [json.loads(line)["argv"] for line in self.log_path.read_text().splitlines()]
+
+    def commits(self):
+        return [json.loads(line)["commit"] for line in self.log_path.read_text().splitlines()]
+
+
 class FakeCore:
     def __init__(self, directory: Path):
         self.path = directory / "rculab-core"
@@ -68,24 +142,47 @@ class FakeCore:
         self.path.write_text(f"#!{sys.executable}\n" + FAKE_CORE_SOURCE)
         self.path.chmod(0o755)
         self.log_path.write_text("")
+        self.bench = FakeBench(directory)
         self.set(backends=[], torture={})
 
-    def set(self, backends, torture):
+    def set(self, backends, torture, bench_rows_by_backend=None, bench_behaviour=None):
+        """Also gives the fake bench rows for every listed backend unless told."""
         self.spec_path.write_text(json.dumps({"backends": backends, "torture": torture}))
+        if bench_rows_by_backend is None:
+            bench_rows_by_backend = {b["name"]: bench_rows(b["name"]) for b in backends}
+        self.bench.set(bench_rows_by_backend, bench_behaviour)
 
     def calls(self):
         return [json.loads(line) for line in self.log_path.read_text().splitlines()]
 
 
+@pytest.fixture(autouse=True)
+def runs_root(tmp_path, monkeypatch):
+    """`rculab run` writes its JSON here, never into the repository's results/."""
+    from lab import paths
+    root = tmp_path / "runs"
+    monkeypatch.setattr(paths, "RUNS_ROOT", root)
+    return root
+
+
 @pytest.fixture
 def fake_core(tmp_path, monkeypatch):
-    """A fake core plugged in through RCULAB_CORE, with set-up switched off."""
+    """A fake core and bench plugged in through RCULAB_CORE / RCULAB_BENCH, with
+    set-up switched off."""
     core = FakeCore(tmp_path)
     monkeypatch.setenv("RCULAB_CORE", str(core.path))
+    monkeypatch.setenv("RCULAB_BENCH", str(core.bench.path))
     monkeypatch.setenv("RCULAB_SKIP_SETUP", "1")
     monkeypatch.setenv("FAKE_CORE_SPEC", str(core.spec_path))
     monkeypatch.setenv("FAKE_CORE_LOG", str(core.log_path))
+    monkeypatch.setenv("FAKE_BENCH_SPEC", str(core.bench.spec_path))
+    monkeypatch.setenv("FAKE_BENCH_LOG", str(core.bench.log_path))
     return core
+
+
+@pytest.fixture
+def fake_bench(fake_core):
+    return fake_core.bench
 
 
 def run_shim(*args, cwd=None, env=None):

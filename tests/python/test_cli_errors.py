@@ -5,7 +5,7 @@ import pytest
 
 from conftest import SHIM, run_shim
 
-COMMANDS = ["run", "test", "list", "torture", "quick", "setup"]
+COMMANDS = ["run", "test", "bench", "list", "torture", "quick", "setup"]
 
 BAD_INPUTS = [
     [],
@@ -18,6 +18,14 @@ BAD_INPUTS = [
     ["run", "--readers", "0"],
     ["run", "--readers", "two"],
     ["run", "--preset", "debug"],
+    ["run", "--duration", "0"],
+    ["run", "--duration", "-1"],
+    ["run", "--duration", "x"],
+    ["run", "--backends", ""],
+    ["run", "--backends", "qsbr,,mb"],
+    ["run", "--skip-torture=yes"],
+    ["bench", "--preset", "bogus"],
+    ["bench", "--preset"],
     ["test", "--preset", "nope"],
     ["test", "--no-python=yes"],
     ["list", "extra-positional"],

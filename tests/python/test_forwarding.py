@@ -1,5 +1,6 @@
-"""`rculab torture` and `rculab list` hand their work to rculab-core unchanged.
-(capfd, not capsys: the core writes straight to the inherited file descriptors.)"""
+"""`rculab torture`, `list` and `quick` hand their work to rculab-core unchanged,
+`rculab bench` to rculab-bench. (capfd, not capsys: the child writes straight to
+the inherited file descriptors.)"""
 import json
 
 import pytest
@@ -9,7 +10,7 @@ from conftest import backend, run_cli, run_shim, torture_result
 
 @pytest.fixture
 def spec(fake_core):
-    fake_core.set(backends=[backend("qsbr")],
+    fake_core.set(backends=[backend("qsbr"), backend("mb")],
                   torture={"qsbr": torture_result("qsbr"),
                            "mb": torture_result("mb", passed=False)})
     return fake_core
@@ -61,3 +62,51 @@ def test_quick_forwards_args_in_order_without_preset(spec, capfd):
     assert status == 0
     assert spec.calls() == [["quick", "--backend", "qsbr", "--json"]]
     assert json.loads(out)[0]["backend"] == "qsbr"
+
+
+BENCH_ARGS = ["--benchmark_filter=^read_cost/", "--backends=qsbr,mb", "--readers=1,2",
+              "--benchmark_repetitions=3", "--placement", "--smoke", "--benchmark_format=json",
+              "-x", "positional"]
+
+
+def test_bench_forwards_every_arg_unchanged_and_in_order_without_preset(spec, capfd):
+    argv = BENCH_ARGS[:3] + ["--preset", "tsan"] + BENCH_ARGS[3:]
+    status, out, _ = run_cli(["bench", *argv], capfd)
+    assert status == 0
+    assert spec.bench.calls() == [BENCH_ARGS]
+    assert out == "fake bench console output\n"  # stdout is the bench's, untouched
+
+
+@pytest.mark.parametrize("code", [0, 1, 2, 7])
+def test_bench_exit_status_is_the_benchs(spec, code):
+    spec.bench.set(rows={}, behaviour={"*": {"exit": code, "stderr": "rculab-bench: --readers: bad"}})
+    done = run_shim("bench", "--readers=0")
+    assert done.returncode == code
+    assert "rculab-bench: --readers: bad" in done.stderr
+
+
+def test_bench_crash_is_reported_shell_style(spec):
+    spec.bench.set(rows={}, behaviour={"*": {"crash": True}})
+    assert run_shim("bench").returncode == 128 + 11  # SIGSEGV
+
+
+def test_bench_child_gets_the_git_commit(spec, capfd):
+    from lab import provenance
+    run_cli(["bench", "--smoke"], capfd)
+    assert spec.bench.commits() == [provenance.commit_id()]
+    assert spec.bench.commits()[0]
+
+
+def test_bench_binary_defaults_to_build_dir_of_preset(monkeypatch):
+    from lab import paths
+    monkeypatch.delenv("RCULAB_BENCH", raising=False)
+    assert paths.bench_path("asan") == paths.REPO_ROOT / "build" / "asan" / "rculab-bench"
+
+
+def test_bench_without_binary_is_one_error_line(spec, tmp_path, monkeypatch, capfd):
+    monkeypatch.setenv("RCULAB_BENCH", str(tmp_path / "absent"))
+    status, out, err = run_cli(["bench", "--smoke"], capfd)
+    assert status == 1
+    assert err.splitlines() == [f"rculab: error: rculab-bench not found at {tmp_path / 'absent'}; "
+                                "build it with: ./rculab setup --preset release"]
+    assert spec.bench.calls() == []

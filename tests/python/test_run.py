@@ -1,4 +1,5 @@
-"""`rculab run`: the torture gate over all backends, its table and its exit status."""
+"""`rculab run`, second section: the torture gate over all backends, its table
+and its exit status. (The benchmark section: test_run_bench.py.)"""
 import re
 
 from conftest import backend, run_cli, torture_result
@@ -7,8 +8,13 @@ HEADER = ["backend", "result", "reads", "updates", "sync calls", "grace periods"
           "sharing factor", "max age", "freed seen"]
 
 
-def table_lines(out):
+def torture_section(out):
     lines = out.splitlines()
+    return lines[next(i for i, line in enumerate(lines) if line.startswith("torture gate: ")):]
+
+
+def table_lines(out):
+    lines = torture_section(out)
     start = next(i for i, line in enumerate(lines) if line.startswith("backend "))
     end = next(i for i in range(start, len(lines)) if lines[i] == "")
     return lines[start:end]
@@ -120,7 +126,7 @@ def test_crash_and_bad_arguments_are_reported_per_backend(fake_core, capsys):
 def test_progress_is_one_line_per_backend(fake_core, capsys):
     standard_spec(fake_core)
     _, out, _ = run_cli(["run"], capsys)
-    progress = [line.strip() for line in out.splitlines() if line.lstrip().startswith("[")]
+    progress = [line.strip() for line in torture_section(out) if line.lstrip().startswith("[")]
     assert len(progress) == 4
     assert re.match(r"\[1/4\] qsbr\s+running\.\.\. PASS in \d+\.\d s$", progress[0])
     assert progress[3].startswith("[4/4] none") and "skipped" in progress[3]
@@ -131,3 +137,27 @@ def test_missing_core_is_one_error_line(fake_core, capsys, tmp_path, monkeypatch
     status, out, err = run_cli(["run"], capsys)
     assert status == 1
     assert err.count("\n") == 1 and err.startswith("rculab: error: rculab-core not found")
+
+
+def test_skip_torture_runs_no_torture(fake_core, capsys):
+    standard_spec(fake_core)
+    status, out, _ = run_cli(["run", "--skip-torture"], capsys)
+    assert status == 0
+    assert [c for c in fake_core.calls() if c[0] == "torture"] == []
+    assert "torture gate" not in out
+
+
+def test_torture_failure_fails_the_run_even_when_benchmarks_are_clean(fake_core, capsys):
+    standard_spec(fake_core, failing=("qsbr",))
+    status, out, _ = run_cli(["run"], capsys)
+    assert status == 1
+    assert "micro-benchmarks OK" in out
+    assert "torture gate FAILED on 1 of 3 backends run: qsbr" in out
+
+
+def test_backends_flag_limits_the_torture_gate_too(fake_core, capsys):
+    standard_spec(fake_core)
+    status, _, _ = run_cli(["run", "--backends", "urcu-bp,qsbr"], capsys)
+    assert status == 0
+    ran = [c[c.index("--backend") + 1] for c in fake_core.calls() if c[0] == "torture"]
+    assert ran == ["qsbr", "urcu-bp"]  # listing order
