@@ -1,7 +1,12 @@
 // call_rcu: callbacks per second, enqueue cost, enqueue-to-invocation latency
 // (stamped at enqueue, read in the callback; only callbacks invoked inside
-// the window are sampled), the pending backlog's peak, and
-// rcu_barrier latency with that backlog. One reader runs as background load.
+// the window are sampled), the pending backlog's peak, and rcu_barrier
+// latency with that backlog. One reader runs as background load.
+// Two regimes, because they answer different questions:
+//   interval_ns:0      each updater enqueues as fast as it can: reclaim
+//                      throughput; latency there is backlog / throughput;
+//   interval_ns:N      each updater enqueues one callback every N ns: the
+//                      latency a callback sees when the reclaimer keeps up.
 // The backlog is capped at kMaxPending objects (updaters yield while above
 // it) so a slow reclaimer cannot exhaust memory; `throttled` counts that.
 #pragma once
@@ -10,6 +15,7 @@
 #include <thread>
 
 #include "bench/workloads/common.h"
+#include "impls/core/barrier.h"
 #include "bench/workloads/read_scalability.h"
 
 namespace rculab {
@@ -45,12 +51,18 @@ void on_invoke(rcu_head* h) {
 }
 
 template <Backend B>
-void updater(thread_ctx& ctx, shared& s) {
+void updater(thread_ctx& ctx, shared& s, uint64_t interval_ns) {
   thread_scope<B> registered;
   offline_scope<B> offline;
+  const uint64_t batch = interval_ns ? 1 : kBatch;
   ctx.start();
+  uint64_t next = now_ns();
   do {
-    for (uint64_t i = 0; i < kBatch; ++i) {
+    if (interval_ns) {
+      while (now_ns() < next) cpu_relax();
+      next += interval_ns;
+    }
+    for (uint64_t i = 0; i < batch; ++i) {
       bench_object* o = s.ledger.make();
       o->enqueued_ns = now_ns();
       B::call(&o->head, &on_invoke<B>);
@@ -61,7 +73,7 @@ void updater(thread_ctx& ctx, shared& s) {
       s.throttled.fetch_add(1, std::memory_order_relaxed);
       std::this_thread::yield();
     }
-  } while (ctx.next_batch(kBatch));
+  } while (ctx.next_batch(batch));
 }
 
 }  // namespace call_rcu_detail
@@ -72,11 +84,14 @@ void register_call_rcu(const bench_options& o) {
   using namespace call_rcu_detail;
   const std::vector<unsigned> writer_counts =
       o.smoke ? std::vector<unsigned>{1} : (o.updaters.empty() ? std::vector<unsigned>{1, 2} : o.updaters);
+  const std::vector<uint64_t> intervals =
+      o.smoke ? std::vector<uint64_t>{0} : std::vector<uint64_t>{0, 10'000};
+  for (uint64_t interval_ns : intervals)
   for (unsigned updaters : writer_counts) {
     const std::string name = benchmark_name("call_rcu", B::kName,
         {{"readers", "1"}, {"updaters", std::to_string(updaters)},
-         {"placement", policy_name(o.updater_policy)}});
-    register_point(name, [o, updaters](benchmark::State& state) {
+         {"interval_ns", std::to_string(interval_ns)}, {"placement", policy_name(o.updater_policy)}});
+    register_point(name, [o, updaters, interval_ns](benchmark::State& state) {
       read_scalability_detail::shared readers_state;
       readers_state.ptr.store(readers_state.ledger.make());
       shared s;
@@ -95,7 +110,7 @@ void register_call_rcu(const bench_options& o) {
       const run_report run = run_roles(*o.topo, ro,
           {{"reader", 1, o.reader_policy,
             [&](thread_ctx& c) { read_scalability_detail::reader<B>(c, readers_state); }},
-           {"updater", updaters, o.updater_policy, [&](thread_ctx& c) { updater<B>(c, s); }}},
+           {"updater", updaters, o.updater_policy, [&](thread_ctx& c) { updater<B>(c, s, interval_ns); }}},
           helper_handles<B>);
       const uint64_t unreclaimed = s.ledger.outstanding();
       const uint64_t t0 = now_ns();
@@ -113,6 +128,7 @@ void register_call_rcu(const bench_options& o) {
       state.counters["cb_backlog_peak"] = double(s.pending_peak.load());
       state.counters["barrier_ns"] = double(barrier_ns);
       state.counters["throttled"] = double(s.throttled.load());
+      state.counters["interval_ns"] = double(interval_ns);
     });
   }
 }
