@@ -66,7 +66,7 @@ def test_fixture_rows_become_records_with_numeric_counters():
     # GB's own fields are not counters.
     assert read.get("real_time") is None and read.get("iterations") is None
     assert "wall_ns" in read.counters and "family_index" not in read.counters
-    assert recs[6].backend == "none" and recs[6].get("grace_periods") == -1
+    assert recs[8].backend == "none" and recs[8].get("grace_periods") == -1
 
 
 def test_repetitions_give_iterations_and_aggregates_of_the_same_point():
@@ -89,12 +89,14 @@ def test_select_prefers_the_median_then_the_first_iteration():
 def test_select_matches_only_the_given_params_and_skips_error_rows():
     doc = load("gb_pass.json")
     recs = gbjson.records(doc)
-    call = gbjson.select(recs, "call_rcu", "qsbr", updaters=1)
+    call = gbjson.select(recs, "call_rcu", "qsbr", updaters=1, interval_ns=0)
     assert call is not None and call.bench.param("readers") == "1"
+    assert call.bench.param("interval_ns") == "0"
     doc["benchmarks"][2].update(error_occurred=True, error_message="bind failed")
     recs = gbjson.records(doc)
     assert recs[2].error == "bind failed"
-    assert gbjson.select(recs, "call_rcu", "qsbr", updaters=1) is None
+    assert gbjson.select(recs, "call_rcu", "qsbr", updaters=1, interval_ns=0) is None
+    assert gbjson.select(recs, "call_rcu", "qsbr", updaters=1, interval_ns=10000) is not None
 
 
 def test_merge_keeps_the_first_context_and_every_row():

@@ -182,7 +182,7 @@ def test_progress_is_one_line_per_backend(fake_core, capsys):
     lines = out.splitlines()
     first = next(i for i, line in enumerate(lines) if line.startswith("micro-benchmarks:"))
     shown = [line.strip() for line in lines[first + 1:first + 5]]
-    assert re.fullmatch(r"\[1/4\] qsbr\s+running\.\.\. 3 benchmarks in \d+\.\d s", shown[0])
+    assert re.fullmatch(r"\[1/4\] qsbr\s+running\.\.\. 4 benchmarks in \d+\.\d s", shown[0])
     assert re.fullmatch(r"\[3/4\] none\s+running\.\.\. 1 benchmark in \d+\.\d s", shown[2])
     assert re.fullmatch(r"\[4/4\] urcu-qsbr\s+skipped \(not available in this build\)", shown[3])
 
@@ -198,7 +198,7 @@ def test_raw_json_is_one_merged_file_under_runs(fake_core, capsys, runs_root):
     doc = json.loads(saved[0].read_text())
     assert doc["context"]["rculab_commit"] == "c087566c3bff"  # the fake's canned context
     names = [row["name"].split("/")[1] for row in doc["benchmarks"]]
-    assert names == ["backend:qsbr"] * 3 + ["backend:rwlock"] * 3 + ["backend:none"] + ["backend:urcu-qsbr"] * 3
+    assert names == ["backend:qsbr"] * 4 + ["backend:rwlock"] * 4 + ["backend:none"] + ["backend:urcu-qsbr"] * 4
 
 
 def test_a_second_run_in_the_same_second_gets_its_own_folder(fake_core, capsys, runs_root, monkeypatch):
