@@ -7,7 +7,11 @@
 // keeps that from deadlocking.
 #pragma once
 
+#include <sched.h>
+
 #include <mutex>
+
+#include "impls/core/barrier.h"
 
 namespace rculab {
 
@@ -16,7 +20,7 @@ template <class Record>
 class reader_registry {
  public:
   void add(Record* r) {
-    std::lock_guard lock(mu_);
+    registration_lock lock(mu_);
     r->prev = nullptr;
     r->next = head_;
     if (head_) head_->prev = r;
@@ -25,7 +29,7 @@ class reader_registry {
   }
 
   void remove(Record* r) {
-    std::lock_guard lock(mu_);
+    registration_lock lock(mu_);
     if (r->prev) r->prev->next = r->next;
     else head_ = r->next;
     if (r->next) r->next->prev = r->prev;
@@ -44,6 +48,26 @@ class reader_registry {
   unsigned count_locked() const noexcept { return count_; }
 
  private:
+  // (Un)registering can wait for a grace period that is signalling this very
+  // thread (signal backend). The kernel runs the handler even while we sleep
+  // in the mutex, but ThreadSanitizer defers a signal until the thread leaves
+  // an intercepted call, and a blocking lock never leaves: under TSan, poll
+  // with try_lock instead (each failed try delivers pending signals).
+  class registration_lock {
+   public:
+    explicit registration_lock(std::mutex& mu) : mu_(mu) {
+      if constexpr (RCULAB_TSAN) {
+        while (!mu_.try_lock()) sched_yield();
+      } else {
+        mu_.lock();
+      }
+    }
+    ~registration_lock() { mu_.unlock(); }
+
+   private:
+    std::mutex& mu_;
+  };
+
   std::mutex mu_;
   Record* head_ = nullptr;
   unsigned count_ = 0;
