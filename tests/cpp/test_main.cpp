@@ -75,6 +75,14 @@ class watchdog : public ::testing::EmptyTestEventListener {
 
 }  // namespace
 
+#if RCULAB_TSAN
+// TSan sleeps 1 s at exit by default (atexit_sleep_ms) so that other threads
+// can finish their reports; with halt_on_error they abort anyway, and with one
+// process per test that second would cost minutes per run. TSAN_OPTIONS from
+// the environment still applies on top of this.
+extern "C" const char* __tsan_default_options() { return "atexit_sleep_ms=0"; }
+#endif
+
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   long seconds = 90L * rculab::test::kSlowdown;
