@@ -79,6 +79,20 @@ TEST_P(Backend, SynchronizeDoesNotWaitForOfflineReader) {
   EXPECT_TRUE(why.empty()) << b().name << ": " << why;
 }
 
+// Grace-period sharing must not cut corners: a caller that arrives while a
+// grace period runs needs the next one. (Lock baselines are skipped: their
+// grace period also waits for readers that arrive while it runs, rwlock
+// even keeps them out, so there is nothing to tell apart.)
+TEST_P(Backend, SynchronizeCalledDuringGracePeriodWaitsForTheNextOne) {
+  RCULAB_REQUIRE_UPDATES(b());
+  if (b().traits.readers_block_updaters)
+    GTEST_SKIP() << b().name << ": readers block updaters; a running grace period keeps new "
+                 << "readers out or waits for them too";
+  const auto obs = synchronize_called_during_grace_period(b());
+  const std::string why = verdict(obs);
+  EXPECT_TRUE(why.empty()) << b().name << ": " << why;
+}
+
 // ---- 3. call_rcu order and barrier --------------------------------------------
 
 TEST_P(Backend, CallbacksFromOneThreadRunInEnqueueOrder) {

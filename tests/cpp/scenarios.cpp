@@ -271,6 +271,97 @@ barrier_observation barrier_from_threads(const backend_entry& b, unsigned thread
   return obs;
 }
 
+late_caller_observation synchronize_called_during_grace_period(const backend_entry& b) {
+  late_caller_observation obs;
+  std::atomic<bool> r1_in{false}, r1_release{false}, r2_registered{false}, r2_enter{false},
+      r2_in{false}, r2_release{false}, stop{false};
+  auto out_of_the_way = [&] {
+    b.thread_offline();
+    sleep_until_set(stop);
+    b.thread_online();
+    b.unregister_thread();
+  };
+  task r1([&] {
+    b.register_thread();
+    b.read_lock();
+    r1_in.store(true, std::memory_order_release);
+    sleep_until_set(r1_release);
+    b.read_unlock();
+    out_of_the_way();
+  });
+  if (!wait_flag(r1_in, kStartBound)) obs.setup_failure = "reader 1 never entered its section";
+  task r2([&] {
+    b.register_thread();
+    // Outside a section until told; QSBR: reporting quiescent states, so it
+    // acknowledges the grace period that starts meanwhile.
+    while (!r2_enter.load(std::memory_order_acquire)) {
+      b.quiescent_state();
+      r2_registered.store(true, std::memory_order_release);
+      std::this_thread::sleep_for(1ms);
+    }
+    b.read_lock();
+    r2_in.store(true, std::memory_order_release);
+    sleep_until_set(r2_release);
+    b.read_unlock();
+    out_of_the_way();
+  });
+
+  // Registered before A's grace period takes the registry (else it would
+  // wait for that grace period to end, which waits for R1).
+  if (obs.setup_failure.empty() && !wait_flag(r2_registered, kStartBound))
+    obs.setup_failure = "reader 2 never registered";
+
+  std::atomic<bool> a_returned{false}, b_returned{false};
+  task caller_a, caller_b;
+  const uint64_t calls0 = b.stats().synchronize_calls;
+  if (obs.setup_failure.empty()) {
+    caller_a = task([&] {
+      b.synchronize();
+      a_returned.store(true, std::memory_order_release);
+    });
+    if (!wait_until([&] { return b.stats().synchronize_calls > calls0; }, kStartBound))
+      obs.setup_failure = "the first synchronize() was never counted";
+  }
+  if (obs.setup_failure.empty()) {
+    // A's grace period is now waiting for R1 (after its phase flip; R2 has
+    // acknowledged its count).
+    std::this_thread::sleep_for(kHold);
+    if (a_returned.load()) obs.setup_failure = "synchronize() returned while reader 1 was inside";
+  }
+  if (obs.setup_failure.empty()) {
+    r2_enter.store(true, std::memory_order_release);
+    if (!wait_flag(r2_in, kStartBound)) obs.setup_failure = "reader 2 never entered its section";
+  }
+  if (obs.setup_failure.empty()) {
+    caller_b = task([&] {
+      b.synchronize();
+      b_returned.store(true, std::memory_order_release);
+    });
+    if (!wait_until([&] { return b.stats().synchronize_calls > calls0 + 1; }, kStartBound))
+      obs.setup_failure = "the second synchronize() was never counted";
+  }
+  if (obs.setup_failure.empty()) {
+    std::this_thread::sleep_for(kHold);  // B waits inside synchronize()
+    r1_release.store(true, std::memory_order_release);
+    if (!wait_flag(a_returned)) obs.setup_failure = "the first synchronize() never returned";
+  }
+  if (obs.setup_failure.empty()) {
+    obs.setup_ok = true;
+    std::this_thread::sleep_for(kHold);
+    obs.late_returned_early = b_returned.load(std::memory_order_acquire);
+  }
+  r1_release = true;
+  r2_enter = true;
+  r2_release.store(true, std::memory_order_release);
+  if (obs.setup_ok) obs.late_returned = wait_flag(b_returned);
+  stop.store(true, std::memory_order_release);
+  caller_a.join_or_die("first synchronize()");
+  caller_b.join_or_die("second synchronize()");
+  r1.join_or_die("reader 1");
+  r2.join_or_die("reader 2");
+  return obs;
+}
+
 held_barrier_observation barrier_behind_reader(const backend_entry& b, unsigned n) {
   held_barrier_observation obs;
   obs.queued = n;
@@ -539,6 +630,16 @@ std::string verdict(const held_barrier_observation& o) {
   if (o.invoked_when_barrier_returned != o.queued)
     return "barrier() returned when " + std::to_string(o.invoked_when_barrier_returned) +
            " of " + std::to_string(o.queued) + " callbacks queued before it had run";
+  return {};
+}
+
+std::string verdict(const late_caller_observation& o) {
+  if (!o.setup_ok) return "scenario did not get in place: " + o.setup_failure;
+  if (o.late_returned_early)
+    return "a synchronize() that began while another grace period was running returned at "
+           "the end of that grace period, while a reader that entered before the call was "
+           "still inside";
+  if (!o.late_returned) return "the second synchronize() did not return after the readers left";
   return {};
 }
 

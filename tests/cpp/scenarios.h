@@ -65,6 +65,20 @@ struct barrier_observation {
 barrier_observation barrier_from_threads(const backend_entry& b, unsigned threads,
                                          unsigned per_thread);
 
+struct late_caller_observation {
+  bool setup_ok = false;             // both readers and the first caller got in place
+  std::string setup_failure;
+  bool late_returned_early = false;  // returned while the late reader was still inside
+  bool late_returned = false;        // returned after the late reader left
+};
+
+// Reader R1 is inside a section; caller A's grace period waits for it. Then
+// reader R2 enters (after that grace period has passed it: phase flipped,
+// QSBR count acknowledged), and caller B calls synchronize(). R1 leaves, A
+// returns; B must still wait for R2: a grace period that was already running
+// when B called cannot serve B.
+late_caller_observation synchronize_called_during_grace_period(const backend_entry& b);
+
 struct held_barrier_observation {
   bool reader_ready = false;
   unsigned queued = 0;
@@ -131,6 +145,7 @@ std::string verdict(const sync_observation& o, reader_pose pose);
 std::string verdict(const callback_observation& o);
 std::string verdict(const barrier_observation& o);
 std::string verdict(const held_barrier_observation& o);
+std::string verdict(const late_caller_observation& o);
 // All updaters waited behind the reader and, if the backend counts grace
 // periods and `expect_sharing`, were served by at most 3 of them.
 std::string verdict(const batching_observation& o, bool expect_sharing);

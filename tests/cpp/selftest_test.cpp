@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -90,6 +91,39 @@ struct unshared : rculab::mb {
   static inline std::atomic<uint64_t> calls{0};
 };
 static_assert(Backend<unshared>);
+
+// A caller that finds a grace period running waits for it and returns: the
+// sharing shortcut gp_batcher must not take.
+struct eager_sharing : rculab::mb {
+  static constexpr const char kName[] = "eager-sharing";
+  static void synchronize() {
+    calls.fetch_add(1);
+    if (in_flight.load()) {
+      const uint64_t seen = completed.load();
+      while (completed.load() == seen) std::this_thread::sleep_for(100us);
+      return;
+    }
+    in_flight.fetch_add(1);
+    mb::synchronize();
+    in_flight.fetch_sub(1);
+    completed.fetch_add(1);
+  }
+  static backend_stats stats() {
+    backend_stats s = mb::stats();
+    s.synchronize_calls = calls.load();
+    return s;
+  }
+  static inline std::atomic<uint64_t> calls{0};
+  static inline std::atomic<int> in_flight{0};
+  static inline std::atomic<uint64_t> completed{0};
+};
+static_assert(Backend<eager_sharing>);
+
+TEST(SelfTest, LateCallerCheckCatchesSharingARunningGracePeriod) {
+  const auto obs = synchronize_called_during_grace_period(make_backend_entry<eager_sharing>());
+  EXPECT_TRUE(obs.setup_ok) << obs.setup_failure;
+  EXPECT_NE(verdict(obs), "");
+}
 
 TEST(SelfTest, InsideSectionCheckCatchesMissingGracePeriod) {
   const backend_entry b = make_backend_entry<broken>();
