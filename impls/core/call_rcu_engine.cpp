@@ -19,18 +19,46 @@ struct call_rcu_engine::barrier_marker {
   std::atomic<int32_t> done{0};
 };
 
+namespace {
+
+// rcu_head::next is a plain pointer (layout-compatible with liburcu); the
+// queue hands nodes between threads through it, so access it atomically.
+std::atomic_ref<rcu_head*> next_of(rcu_head* node) noexcept { return std::atomic_ref<rcu_head*>(node->next); }
+
+// A producer has exchanged the tail but not linked its node yet: a window of
+// a few instructions, so spin.
+rcu_head* wait_next(rcu_head* node) noexcept {
+  rcu_head* next;
+  while ((next = next_of(node).load(std::memory_order_acquire)) == nullptr) cpu_relax();
+  return next;
+}
+
+}  // namespace
+
 void call_rcu_engine::push(rcu_head* head) noexcept {
-  rcu_head* top = stack_.load(std::memory_order_relaxed);
-  do {
-    head->next = top;
-    // seq_cst: pairs with the worker's seq_cst store of worker_parked_ then
-    // load of stack_ (Dekker): either it sees this node or we see it parked.
-  } while (!stack_.compare_exchange_weak(top, head, std::memory_order_seq_cst,
-                                         std::memory_order_relaxed));
+  next_of(head).store(nullptr, std::memory_order_relaxed);
+  // seq_cst: orders this exchange before the load of worker_parked_ below
+  // (Dekker with the worker's seq_cst store of worker_parked_ then load of
+  // tail_): either it sees this node or we see it parked. Acquire/release
+  // also carries the previous tail's ownership between producers.
+  rcu_head* prev = tail_.exchange(head, std::memory_order_seq_cst);
+  // Release: the worker's acquire in wait_next() sees the node's fields.
+  next_of(prev).store(head, std::memory_order_release);
   if (worker_parked_.load(std::memory_order_seq_cst)) {
     wake_seq_.fetch_add(1, std::memory_order_release);
     futex_wake_all(wake_seq_);
   }
+}
+
+rcu_head* call_rcu_engine::take_all(rcu_head*& last) noexcept {
+  if (tail_.load(std::memory_order_acquire) == &head_) return nullptr;  // empty
+  rcu_head* first = wait_next(&head_);
+  // Reset the stub before it becomes the tail again: a producer that gets it
+  // from the exchange below writes its next only after that (release/acquire
+  // through tail_), so our store cannot overwrite its link.
+  next_of(&head_).store(nullptr, std::memory_order_relaxed);
+  last = tail_.exchange(&head_, std::memory_order_acq_rel);
+  return first;
 }
 
 void call_rcu_engine::call(rcu_head* head, void (*func)(rcu_head*)) {
@@ -91,41 +119,38 @@ void call_rcu_engine::park_until_work() noexcept {
   const int32_t seq = wake_seq_.load(std::memory_order_acquire);
   // seq_cst store then load: the other half of the Dekker pair in push().
   worker_parked_.store(1, std::memory_order_seq_cst);
-  if (stack_.load(std::memory_order_seq_cst) == nullptr) futex_wait(wake_seq_, seq);
+  if (tail_.load(std::memory_order_seq_cst) == &head_) futex_wait(wake_seq_, seq);
   worker_parked_.store(0, std::memory_order_relaxed);
 }
 
 void call_rcu_engine::worker_loop() {
   for (;;) {
-    // Acquire: pairs with the pushers' CAS, so callback fields are visible.
-    rcu_head* batch = stack_.exchange(nullptr, std::memory_order_acquire);
-    if (batch == nullptr) {
+    rcu_head* last = nullptr;
+    rcu_head* first = take_all(last);
+    if (first == nullptr) {
       park_until_work();
       continue;
     }
-    run_batch(batch);
+    run_batch(first, last);
   }
 }
 
-void call_rcu_engine::run_batch(rcu_head* newest_first) {
-  rcu_head* oldest_first = nullptr;
-  while (newest_first) {
-    rcu_head* next = newest_first->next;
-    newest_first->next = oldest_first;
-    oldest_first = newest_first;
-    newest_first = next;
-  }
+void call_rcu_engine::run_batch(rcu_head* first, rcu_head* last) {
   synchronize_();
   // The backlog is largest right now: this batch is due and more has arrived.
   const uint64_t pending = queued() - invoked();
   if (pending > pending_peak()) pending_peak_.store(pending, std::memory_order_relaxed);
 
   uint64_t counted = 0;
-  while (oldest_first) {
-    rcu_head* next = oldest_first->next;  // the callback may free the node
-    if (oldest_first->func != &barrier_reached) ++counted;
-    oldest_first->func(oldest_first);
-    oldest_first = next;
+  for (rcu_head* node = first;;) {
+    const bool is_last = node == last;
+    // Read the link before the callback frees the node. The last node has no
+    // successor here: producers after take_all() link behind the stub.
+    rcu_head* next = is_last ? nullptr : wait_next(node);
+    if (node->func != &barrier_reached) ++counted;
+    node->func(node);
+    if (is_last) break;
+    node = next;
   }
   invoked_.fetch_add(counted, std::memory_order_relaxed);
 }

@@ -1,8 +1,10 @@
 // call_rcu / rcu_barrier for every backend of ours, over its synchronize().
 //
-// Enqueue is lock-free: a CAS push onto a stack. One worker thread per
-// backend takes the whole stack at once (one batch), reverses it into enqueue
-// order, waits for one grace period and invokes the batch. While that grace
+// Enqueue is wait-free: an exchange on the queue's tail, then a store linking
+// the previous tail to the new node (a multi-producer, single-consumer linked
+// queue in enqueue order, the shape of liburcu's wfcqueue). One worker thread
+// per backend takes the whole queue at once (one batch), waits for one grace
+// period and invokes the batch in order, touching each node once. While that grace
 // period runs, new callbacks pile up for the next batch, so under load each
 // callback waits about one grace period plus the rest of the batch ahead of
 // it; idle, the worker sleeps on a futex and the first enqueue wakes it (no
@@ -57,19 +59,24 @@ class call_rcu_engine {
   struct barrier_marker;
 
   void push(rcu_head* head) noexcept;
+  // Detaches every node pushed so far: [first, last], or nullptr if none.
+  rcu_head* take_all(rcu_head*& last) noexcept;
   void start_worker_once();
   static void* worker_main(void* self);
   void worker_loop();
   void park_until_work() noexcept;
-  void run_batch(rcu_head* newest_first);
+  void run_batch(rcu_head* first, rcu_head* last);
   static void barrier_reached(rcu_head* head);
 
   const synchronize_fn synchronize_;
   const char* const name_;
 
-  // Written by every caller: kept together on one line, apart from the rest.
-  alignas(kCacheLine) std::atomic<rcu_head*> stack_{nullptr};
+  // The queue: head_ is a stub node owned by the worker; producers exchange
+  // tail_ and then link the node behind the previous tail. Written by every
+  // caller: kept together on one line, apart from the worker's fields.
+  alignas(kCacheLine) std::atomic<rcu_head*> tail_{&head_};
   std::atomic<uint64_t> queued_{0};
+  alignas(kCacheLine) rcu_head head_;
 
   alignas(kCacheLine) std::atomic<uint64_t> invoked_{0};
   std::atomic<uint64_t> pending_peak_{0};
