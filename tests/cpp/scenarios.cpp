@@ -465,14 +465,15 @@ hammer_observation synchronize_hammer(const backend_entry& b, unsigned updaters,
   hammer_observation obs;
   std::atomic<bool> go{false}, stop{false};
   std::atomic<uint64_t> reads{0};
+  std::atomic<unsigned> readers_in{0};
   std::vector<task> readers;
   for (int r = 0; r < 2; ++r)
     readers.emplace_back([&] {
       registered reg(b);
       uint64_t n = 0;
-      while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
       while (!stop.load(std::memory_order_acquire)) {
         b.read_lock();
+        if (n == 0) readers_in.fetch_add(1);
         std::this_thread::sleep_for(200us);  // grace periods take a while: callers overlap
         b.read_unlock();
         b.quiescent_state();
@@ -496,6 +497,9 @@ hammer_observation synchronize_hammer(const backend_entry& b, unsigned updaters,
       } while (++k < calls_each && clock::now() < until);
       made.fetch_add(k);
     });
+  // Readers first: otherwise the updaters can be done before a reader ever
+  // ran (2 cores, 10 threads), with grace periods that wait for nobody.
+  wait_until([&] { return readers_in.load() == 2; }, kStartBound);
   go.store(true, std::memory_order_release);
   for (auto& t : tasks) t.join_or_die("updater calling synchronize() in a loop");
   const backend_stats after = b.stats();
