@@ -16,22 +16,11 @@
 
 namespace rculab {
 
-struct urcu_bp_flavor {
-  static constexpr bool kNeedsQuiescentStates = false;
+struct urcu_bp_flavor : urcu_no_quiescent_states {
   static constexpr const char* kDetail = "bp flavor, _LGPL_SOURCE inlined";
+  RCULAB_URCU_COMMON_OPS(urcu_bp)
   static void register_thread() { urcu_bp_register_thread(); }
   static void unregister_thread() {}  // liburcu-bp cleans up at thread exit
-  static void read_lock() noexcept { urcu_bp_read_lock(); }
-  static void read_unlock() noexcept { urcu_bp_read_unlock(); }
-  static void quiescent_state() noexcept {}
-  static void thread_offline() noexcept {}
-  static void thread_online() noexcept {}
-  static void synchronize_rcu() { urcu_bp_synchronize_rcu(); }
-  static void call_rcu(rcu_head* h, void (*f)(rcu_head*)) { urcu_bp_call_rcu(to_urcu(h), to_urcu(f)); }
-  static void rcu_barrier() { urcu_bp_barrier(); }
-  static pthread_t call_rcu_thread() {
-    return urcu_bp_get_call_rcu_thread(urcu_bp_get_default_call_rcu_data());
-  }
   static std::optional<uint64_t> grace_periods() { return std::nullopt; }
 };
 

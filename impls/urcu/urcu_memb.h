@@ -16,22 +16,11 @@
 
 namespace rculab {
 
-struct urcu_memb_flavor {
-  static constexpr bool kNeedsQuiescentStates = false;
+struct urcu_memb_flavor : urcu_no_quiescent_states {
   static constexpr const char* kDetail = "memb flavor, _LGPL_SOURCE inlined";
+  RCULAB_URCU_COMMON_OPS(urcu_memb)
   static void register_thread() { urcu_memb_register_thread(); }
   static void unregister_thread() { urcu_memb_unregister_thread(); }
-  static void read_lock() noexcept { urcu_memb_read_lock(); }
-  static void read_unlock() noexcept { urcu_memb_read_unlock(); }
-  static void quiescent_state() noexcept {}
-  static void thread_offline() noexcept {}
-  static void thread_online() noexcept {}
-  static void synchronize_rcu() { urcu_memb_synchronize_rcu(); }
-  static void call_rcu(rcu_head* h, void (*f)(rcu_head*)) { urcu_memb_call_rcu(to_urcu(h), to_urcu(f)); }
-  static void rcu_barrier() { urcu_memb_barrier(); }
-  static pthread_t call_rcu_thread() {
-    return urcu_memb_get_call_rcu_thread(urcu_memb_get_default_call_rcu_data());
-  }
   // The phase counter flips: grace periods cannot be counted from outside.
   static std::optional<uint64_t> grace_periods() { return std::nullopt; }
 };

@@ -19,19 +19,12 @@ namespace rculab {
 struct urcu_qsbr_flavor {
   static constexpr bool kNeedsQuiescentStates = true;
   static constexpr const char* kDetail = "qsbr flavor, _LGPL_SOURCE inlined";
+  RCULAB_URCU_COMMON_OPS(urcu_qsbr)
   static void register_thread() { urcu_qsbr_register_thread(); }
   static void unregister_thread() { urcu_qsbr_unregister_thread(); }
-  static void read_lock() noexcept { urcu_qsbr_read_lock(); }
-  static void read_unlock() noexcept { urcu_qsbr_read_unlock(); }
   static void quiescent_state() noexcept { urcu_qsbr_quiescent_state(); }
   static void thread_offline() noexcept { urcu_qsbr_thread_offline(); }
   static void thread_online() noexcept { urcu_qsbr_thread_online(); }
-  static void synchronize_rcu() { urcu_qsbr_synchronize_rcu(); }
-  static void call_rcu(rcu_head* h, void (*f)(rcu_head*)) { urcu_qsbr_call_rcu(to_urcu(h), to_urcu(f)); }
-  static void rcu_barrier() { urcu_qsbr_barrier(); }
-  static pthread_t call_rcu_thread() {
-    return urcu_qsbr_get_call_rcu_thread(urcu_qsbr_get_default_call_rcu_data());
-  }
   // 64-bit liburcu: the counter starts at GP_ONLINE and adds GP_CTR per grace period.
   static std::optional<uint64_t> grace_periods() {
     return (CMM_LOAD_SHARED(urcu_qsbr_gp.ctr) - URCU_QSBR_GP_ONLINE) / URCU_QSBR_GP_CTR;

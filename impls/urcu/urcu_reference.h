@@ -23,7 +23,30 @@
 #define RCULAB_LIBURCU_VERSION "unknown"
 #endif
 
+// The flavor operations that differ only by liburcu's API prefix
+// (urcu_mb, urcu_memb, ...); token pasting keeps the five adapters to the
+// parts where the flavors really differ.
+#define RCULAB_URCU_COMMON_OPS(prefix)                                       \
+  static void read_lock() noexcept { prefix##_read_lock(); }                \
+  static void read_unlock() noexcept { prefix##_read_unlock(); }            \
+  static void synchronize_rcu() { prefix##_synchronize_rcu(); }             \
+  static void call_rcu(rcu_head* h, void (*f)(rcu_head*)) {                 \
+    prefix##_call_rcu(to_urcu(h), to_urcu(f));                              \
+  }                                                                         \
+  static void rcu_barrier() { prefix##_barrier(); }                         \
+  static pthread_t call_rcu_thread() {                                      \
+    return prefix##_get_call_rcu_thread(prefix##_get_default_call_rcu_data()); \
+  }
+
 namespace rculab {
+
+// Flavors without quiescent states inherit these no-ops.
+struct urcu_no_quiescent_states {
+  static constexpr bool kNeedsQuiescentStates = false;
+  static void quiescent_state() noexcept {}
+  static void thread_offline() noexcept {}
+  static void thread_online() noexcept {}
+};
 
 inline constexpr const char* kLiburcuVersion = RCULAB_LIBURCU_VERSION;
 
