@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace rculab::test {
@@ -99,6 +100,22 @@ class maybe_registered {
  private:
   const backend_entry* b_;
 };
+
+// Callbacks a broken barrier() did not wait for may still run, so their nodes
+// and log must stay valid: they are kept here for the rest of the process,
+// reachable (LeakSanitizer does not report them) and never freed.
+void keep_forever(cb_log* log, cb_node* nodes) {
+  static auto* kept = new std::vector<std::pair<cb_log*, cb_node*>>;
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  kept->emplace_back(log, nodes);
+}
+
+void release_or_keep(bool all_ran, cb_log* log, cb_node* nodes) {
+  if (!all_ran) return keep_forever(log, nodes);
+  delete[] nodes;
+  delete log;
+}
 
 std::optional<uint64_t> delta(const std::optional<uint64_t>& after,
                               const std::optional<uint64_t>& before) {
@@ -229,12 +246,7 @@ callback_observation call_rcu_in_order(const backend_entry& b, unsigned n) {
       break;
     }
   }
-  // Callbacks that barrier() did not wait for may still run: then the nodes
-  // and the log must stay valid, so they are leaked.
-  if (obs.invoked_when_barrier_returned == n) {
-    delete[] nodes;
-    delete log;
-  }
+  release_or_keep(obs.invoked_when_barrier_returned == n, log, nodes);
   return obs;
 }
 
@@ -264,10 +276,8 @@ barrier_observation barrier_from_threads(const backend_entry& b, unsigned thread
     for (auto& t : tasks) t.join_or_die("thread in call_rcu + barrier");
   }
   obs.min_invoked_when_barrier_returned = *std::min_element(seen.begin(), seen.end());
-  if (obs.min_invoked_when_barrier_returned == per_thread) {
-    for (auto* l : logs) delete l;
-    for (auto* n : nodes) delete[] n;
-  }
+  for (unsigned t = 0; t < threads; ++t)
+    release_or_keep(seen[t] == per_thread, logs[t], nodes[t]);
   return obs;
 }
 
@@ -409,10 +419,7 @@ held_barrier_observation barrier_behind_reader(const backend_entry& b, unsigned 
   }
   stop.store(true, std::memory_order_release);
   reader.join_or_die("reader thread");
-  if (obs.invoked_when_barrier_returned == n) {  // else callbacks may still come: leak
-    delete[] nodes;
-    delete log;
-  }
+  release_or_keep(obs.invoked_when_barrier_returned == n, log, nodes);
   return obs;
 }
 
