@@ -83,7 +83,7 @@ void count_and_free(rcu_head* h) {
 // the signal backend's callers stay unregistered: barrier() blocks in a raw
 // futex wait, where TSan would hold back the grace-period signal (see
 // RCULAB_SKIP_SIGNAL_IF_TSAN_DEFERS in test_support.h).
-bool register_callback_caller(const backend_entry& b) { return !(kTsan && b.name == "signal"); }
+bool register_callback_caller(const backend_entry& b) { return !tsan_defers_signal_backend(b); }
 
 class maybe_registered {
  public:

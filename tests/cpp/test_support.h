@@ -11,6 +11,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -156,9 +157,20 @@ inline void PrintTo(const backend_entry* b, std::ostream* os) { *os << b->name; 
 // grace period waits forever for its acknowledgement. Without TSan the handler
 // interrupts those waits and they restart (SA_RESTART). Tests whose registered
 // threads block that way skip the signal backend under TSan.
+// RCULAB_TEST_TSAN_SIGNAL_ALL=1 runs them anyway (to re-check after a change).
+namespace rculab::test {
+inline bool tsan_defers_signal_backend(const backend_entry& b) {
+  static const bool run_all = [] {
+    const char* v = std::getenv("RCULAB_TEST_TSAN_SIGNAL_ALL");
+    return v && *v && *v != '0';
+  }();
+  return kTsan && b.name == "signal" && !run_all;
+}
+}  // namespace rculab::test
+
 #define RCULAB_SKIP_SIGNAL_IF_TSAN_DEFERS(b)                                              \
   do {                                                                                   \
-    if (::rculab::test::kTsan && (b).name == "signal")                                   \
+    if (::rculab::test::tsan_defers_signal_backend(b))                                   \
       GTEST_SKIP() << "signal backend under TSan: TSan defers the grace-period signal to " \
                    << "a registered thread blocked in futex/mutex/read until it leaves "   \
                    << "that call, so the grace period never ends (TSan artifact)";         \
