@@ -182,7 +182,6 @@ TEST_P(Backend, SynchronizeLoopFromEightThreads) {
 
 TEST_P(Backend, RegisterUnregisterChurnWithConcurrentUpdaters) {
   RCULAB_REQUIRE_UPDATES(b());
-  RCULAB_SKIP_SIGNAL_IF_TSAN_DEFERS(b());  // unregister_thread() blocks on the registry mutex
   constexpr unsigned kWaves = 2, kThreads = 16;
   const unsigned cycles = kTsan ? 100 : 1000;
   const auto obs = register_churn(b(), kWaves, kThreads, cycles, /*exit_registered=*/false);
@@ -202,7 +201,6 @@ TEST_P(Backend, RegisterUnregisterChurnWithConcurrentUpdaters) {
 // registered; the other liburcu flavors require unregister_thread() first.
 TEST_P(Backend, ThreadsExitingWhileRegisteredAreUnlinked) {
   RCULAB_REQUIRE_UPDATES(b());
-  RCULAB_SKIP_SIGNAL_IF_TSAN_DEFERS(b());  // as in the churn above
   if (!b().traits.ours && b().name != "urcu-bp")
     GTEST_SKIP() << b().name << ": liburcu requires unregister_thread() before a thread exits";
   constexpr unsigned kWaves = 3, kThreads = 16;

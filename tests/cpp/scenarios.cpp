@@ -78,29 +78,6 @@ void count_and_free(rcu_head* h) {
   delete n;
 }
 
-// Whether a thread that calls call()/barrier() registers first. liburcu
-// requires it (its call_rcu takes a read-side lock); ours do not. Under TSan
-// the signal backend's callers stay unregistered: barrier() blocks in a raw
-// futex wait, where TSan would hold back the grace-period signal (see
-// RCULAB_SKIP_SIGNAL_IF_TSAN_DEFERS in test_support.h).
-bool register_callback_caller(const backend_entry& b) { return !tsan_defers_signal_backend(b); }
-
-class maybe_registered {
- public:
-  explicit maybe_registered(const backend_entry& b)
-      : b_(register_callback_caller(b) ? &b : nullptr) {
-    if (b_) b_->register_thread();
-  }
-  ~maybe_registered() {
-    if (b_) b_->unregister_thread();
-  }
-  maybe_registered(const maybe_registered&) = delete;
-  maybe_registered& operator=(const maybe_registered&) = delete;
-
- private:
-  const backend_entry* b_;
-};
-
 // Callbacks a broken barrier() did not wait for may still run, so their nodes
 // and log must stay valid: they are kept here for the rest of the process,
 // reachable (LeakSanitizer does not report them) and never freed.
@@ -226,7 +203,7 @@ callback_observation call_rcu_in_order(const backend_entry& b, unsigned n) {
   auto* log = new cb_log;
   auto* nodes = new cb_node[n];
   task t([&] {
-    maybe_registered r(b);
+    registered r(b);
     queue_callbacks(b, nodes, n, log);
     obs.invoked_when_barrier_returned = barrier_then_count(b, *log);
   });
@@ -267,7 +244,7 @@ barrier_observation barrier_from_threads(const backend_entry& b, unsigned thread
     std::vector<task> tasks;
     for (unsigned t = 0; t < threads; ++t)
       tasks.emplace_back([&, t] {
-        maybe_registered r(b);
+        registered r(b);
         at_start.fetch_add(1);
         while (at_start.load() < threads) std::this_thread::yield();
         queue_callbacks(b, nodes[t], per_thread, logs[t]);
@@ -396,7 +373,7 @@ held_barrier_observation barrier_behind_reader(const backend_entry& b, unsigned 
   task caller;
   if (obs.reader_ready) {
     caller = task([&] {
-      maybe_registered r(b);
+      registered r(b);
       for (unsigned i = 0; i < n; ++i) {
         nodes[i].seq = i;
         nodes[i].log = log;

@@ -71,7 +71,6 @@ TEST(SignalBackend, UsesSigusr2ByDefault) {
 TEST(SignalBackend, ReaderBlockedInReadLetsGracePeriodsEndAndGetsItsData) {
   const backend_entry& b = signal_backend();
   RCULAB_REQUIRE_UPDATES(b);
-  RCULAB_SKIP_SIGNAL_IF_TSAN_DEFERS(b);  // the reader is blocked in read()
   pipe_fds p;
   std::atomic<pid_t> tid{0};
   ssize_t got = -2;

@@ -146,20 +146,25 @@ inline void PrintTo(const backend_entry* b, std::ostream* os) { *os << b->name; 
     if (const std::string why_ = (b).unavailable_reason(); !why_.empty())               \
       GTEST_SKIP() << (b).name << " is unavailable here: " << why_;                     \
     RCULAB_REQUIRE_INSTRUMENTED(b);                                                     \
+    if (::rculab::test::tsan_unreliable_for(b))                                          \
+      GTEST_SKIP() << "signal backend under TSan: TSan defers or loses the grace-period " \
+                   << "signal, grace periods can hang (see test_support.h)";             \
   } while (0)
 
-// ThreadSanitizer runs a thread's asynchronous signal handlers only when the
-// thread next passes through an intercepted call, or while it sits in one TSan
-// treats as blocking (nanosleep, pthread_cond_wait). A registered thread that
-// blocks in a raw futex syscall (our barrier(), our futex waits), in
-// pthread_mutex_lock (unregister_thread() during a grace period) or, with
-// GCC 12's TSan, in read(), never runs the signal backend's handler, so the
-// grace period waits forever for its acknowledgement. Without TSan the handler
-// interrupts those waits and they restart (SA_RESTART). Tests whose registered
-// threads block that way skip the signal backend under TSan.
+// The signal backend's grace periods are not dependable under ThreadSanitizer
+// (GCC 12's libtsan): TSan runs a thread's asynchronous signal handlers only
+// when the thread passes through one of its interceptors, and in our runs it
+// also lost signals outright. Registered threads blocked in a raw futex wait
+// or pthread_mutex_lock, spinning in a loop without libc calls, and (seen with
+// gdb) even threads sleeping in intercepted usleep()/nanosleep() failed to run
+// the handler, so master_barrier() waited forever for the acknowledgement
+// (hangs in roughly 1 of 25 runs of the signal tests after impls/ switched its
+// waits to polling under TSan). Without TSan the kernel runs the handler in
+// every one of those states (60 of 60 runs of the same reproducer passed).
+// So under TSan the signal backend's concurrency tests are skipped;
 // RCULAB_TEST_TSAN_SIGNAL_ALL=1 runs them anyway (to re-check after a change).
 namespace rculab::test {
-inline bool tsan_defers_signal_backend(const backend_entry& b) {
+inline bool tsan_unreliable_for(const backend_entry& b) {
   static const bool run_all = [] {
     const char* v = std::getenv("RCULAB_TEST_TSAN_SIGNAL_ALL");
     return v && *v && *v != '0';
@@ -167,14 +172,6 @@ inline bool tsan_defers_signal_backend(const backend_entry& b) {
   return kTsan && b.name == "signal" && !run_all;
 }
 }  // namespace rculab::test
-
-#define RCULAB_SKIP_SIGNAL_IF_TSAN_DEFERS(b)                                              \
-  do {                                                                                   \
-    if (::rculab::test::tsan_defers_signal_backend(b))                                   \
-      GTEST_SKIP() << "signal backend under TSan: TSan defers the grace-period signal to " \
-                   << "a registered thread blocked in futex/mutex/read until it leaves "   \
-                   << "that call, so the grace period never ends (TSan artifact)";         \
-  } while (0)
 
 #define RCULAB_REQUIRE_INSTRUMENTED(b)                                            \
   do {                                                                            \

@@ -21,9 +21,6 @@ constexpr double kSeconds = 2.0;
 TEST_P(Torture, Passes) {
   const backend_entry& b = *GetParam();
   RCULAB_REQUIRE_UPDATES(b);
-  // The gate's registered updater blocks in barrier()'s futex wait and its
-  // readers in unregister_thread() on the registry mutex.
-  RCULAB_SKIP_SIGNAL_IF_TSAN_DEFERS(b);
   const torture_config config{.readers = 4, .seconds = kSeconds, .seed = 1, .extra_updaters = 5};
   const torture_result r = b.torture(config);
   RecordProperty("reads", std::to_string(r.reads));
