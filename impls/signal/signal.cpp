@@ -102,12 +102,16 @@ void signal_rcu::master_barrier() {
   require_available();
   const pthread_t me = pthread_self();
   int32_t others = 0;
+  registry().for_each_locked([&](phase_reader& r) { others += !pthread_equal(r.thread, me); });
+  // The count first, then the flags: a stray signal handled between the two
+  // then counts as that reader's acknowledgement (its fence comes after our
+  // flag, so after the removal) instead of decrementing a count we would
+  // overwrite and so losing an acknowledgement.
+  pending_acks_.store(others, std::memory_order_seq_cst);
   registry().for_each_locked([&](phase_reader& r) {
     if (pthread_equal(r.thread, me)) return;  // our own fence is below
-    r.need_barrier.store(1, std::memory_order_relaxed);
-    ++others;
+    r.need_barrier.store(1, std::memory_order_seq_cst);
   });
-  pending_acks_.store(others, std::memory_order_seq_cst);
   const int signo = signal_number();
   registry().for_each_locked([&](phase_reader& r) {
     if (pthread_equal(r.thread, me)) return;
