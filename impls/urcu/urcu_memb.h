@@ -15,18 +15,5 @@
 #include "impls/urcu/urcu_head_cast.h"
 
 namespace rculab {
-
-struct urcu_memb_flavor : urcu_no_quiescent_states {
-  static constexpr const char* kDetail = "memb flavor, _LGPL_SOURCE inlined";
-  RCULAB_URCU_COMMON_OPS(urcu_memb)
-  static void register_thread() { urcu_memb_register_thread(); }
-  static void unregister_thread() { urcu_memb_unregister_thread(); }
-  // The phase counter flips: grace periods cannot be counted from outside.
-  static std::optional<uint64_t> grace_periods() { return std::nullopt; }
-};
-
-struct urcu_memb_backend : urcu_reference<urcu_memb_flavor> {
-  static constexpr const char kName[] = "urcu-memb";
-};
-
+RCULAB_URCU_FLIPPING_FLAVOR(urcu_memb, "urcu-memb", "memb flavor, _LGPL_SOURCE inlined")
 }  // namespace rculab

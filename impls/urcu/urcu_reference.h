@@ -38,6 +38,21 @@
     return prefix##_get_call_rcu_thread(prefix##_get_default_call_rcu_data()); \
   }
 
+// A whole reference backend for a flavor whose grace periods flip a phase
+// (mb, memb, signal): readers register explicitly, no quiescent states, and
+// liburcu exposes no grace-period count. Use inside namespace rculab.
+#define RCULAB_URCU_FLIPPING_FLAVOR(prefix, name, detail)                    \
+  struct prefix##_flavor : urcu_no_quiescent_states {                       \
+    static constexpr const char* kDetail = detail;                          \
+    RCULAB_URCU_COMMON_OPS(prefix)                                          \
+    static void register_thread() { prefix##_register_thread(); }           \
+    static void unregister_thread() { prefix##_unregister_thread(); }       \
+    static std::optional<uint64_t> grace_periods() { return std::nullopt; } \
+  };                                                                        \
+  struct prefix##_backend : urcu_reference<prefix##_flavor> {               \
+    static constexpr const char kName[] = name;                             \
+  };
+
 namespace rculab {
 
 // Flavors without quiescent states inherit these no-ops.

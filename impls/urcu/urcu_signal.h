@@ -15,18 +15,5 @@
 #include "impls/urcu/urcu_head_cast.h"
 
 namespace rculab {
-
-struct urcu_signal_flavor : urcu_no_quiescent_states {
-  static constexpr const char* kDetail = "signal flavor, _LGPL_SOURCE inlined";
-  RCULAB_URCU_COMMON_OPS(urcu_signal)
-  static void register_thread() { urcu_signal_register_thread(); }
-  static void unregister_thread() { urcu_signal_unregister_thread(); }
-  // The phase counter flips: grace periods cannot be counted from outside.
-  static std::optional<uint64_t> grace_periods() { return std::nullopt; }
-};
-
-struct urcu_signal_backend : urcu_reference<urcu_signal_flavor> {
-  static constexpr const char kName[] = "urcu-signal";
-};
-
+RCULAB_URCU_FLIPPING_FLAVOR(urcu_signal, "urcu-signal", "signal flavor, _LGPL_SOURCE inlined")
 }  // namespace rculab
