@@ -349,11 +349,11 @@ late_caller_observation synchronize_called_during_grace_period(const backend_ent
   return obs;
 }
 
-held_barrier_observation barrier_behind_reader(const backend_entry& b, unsigned n) {
-  held_barrier_observation obs;
-  obs.queued = n;
-  std::atomic<bool> ready{false}, release{false}, stop{false};
-  task reader([&] {
+// A registered reader that enters a section, sets `ready`, stays inside until
+// `release`, then stays offline (a quiescent state for QSBR) until `stop`.
+static task reader_held_inside(const backend_entry& b, std::atomic<bool>& ready,
+                        std::atomic<bool>& release, std::atomic<bool>& stop) {
+  return task([&b, &ready, &release, &stop] {
     b.register_thread();
     b.read_lock();
     ready.store(true, std::memory_order_release);
@@ -364,6 +364,13 @@ held_barrier_observation barrier_behind_reader(const backend_entry& b, unsigned 
     b.thread_online();
     b.unregister_thread();
   });
+}
+
+held_barrier_observation barrier_behind_reader(const backend_entry& b, unsigned n) {
+  held_barrier_observation obs;
+  obs.queued = n;
+  std::atomic<bool> ready{false}, release{false}, stop{false};
+  task reader = reader_held_inside(b, ready, release, stop);
   obs.reader_ready = wait_flag(ready, kStartBound);
 
   auto* log = new cb_log;
@@ -404,17 +411,7 @@ batching_observation synchronize_behind_reader(const backend_entry& b, unsigned 
   batching_observation obs;
   obs.updaters = updaters;
   std::atomic<bool> ready{false}, release{false}, stop{false};
-  task reader([&] {
-    b.register_thread();
-    b.read_lock();
-    ready.store(true, std::memory_order_release);
-    sleep_until_set(release);
-    b.read_unlock();
-    b.thread_offline();
-    sleep_until_set(stop);
-    b.thread_online();
-    b.unregister_thread();
-  });
+  task reader = reader_held_inside(b, ready, release, stop);
   obs.reader_ready = wait_flag(ready, kStartBound);
 
   const backend_stats before = b.stats();
