@@ -98,7 +98,7 @@ void register_call_rcu(const bench_options& o) {
       run_state<B>::current = &s;
       uint64_t freed_at_open = 0, freed_at_close = 0;
       const backend_stats before = B::stats();
-      run_options ro{o.warmup_seconds, o.measure_seconds, o.tolerate_bind_failure, o.worker_policy};
+      run_options ro = run_options_for(o);
       ro.on_window_open = [&] {
         freed_at_open = s.ledger.freed.load();
         s.measuring.store(true);

@@ -97,6 +97,16 @@ void register_point(const std::string& name, Run run) {
       ->Unit(benchmark::kMillisecond);
 }
 
+// The harness options of one run, from the lab's flags.
+inline run_options run_options_for(const bench_options& o) {
+  run_options ro;
+  ro.warmup_seconds = o.warmup_seconds;
+  ro.measure_seconds = o.measure_seconds;
+  ro.tolerate_bind_failure = o.tolerate_bind_failure;
+  ro.helper_policy = o.worker_policy;
+  return ro;
+}
+
 // Reader counts to sweep: the user's list, or 1..PUs plus 2x and 4x PUs
 // (oversubscription: preempted readers are a real RCU case).
 std::vector<unsigned> reader_sweep(const bench_options& o);

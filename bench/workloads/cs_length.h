@@ -44,7 +44,7 @@ void register_cs_length(const bench_options& o) {
       // About 10 us of work per batch, so the stop check stays off the hot path.
       const uint64_t batch = std::max<uint64_t>(1, 10'000 / (cs_ns + 10));
       const backend_stats before = B::stats();
-      run_options ro{o.warmup_seconds, o.measure_seconds, o.tolerate_bind_failure, o.worker_policy};
+      run_options ro = run_options_for(o);
       const run_report run = run_roles(*o.topo, ro,
           {{"reader", readers, o.reader_policy,
             [&](thread_ctx& c) { reader<B>(c, ptr, spins, batch); }}});

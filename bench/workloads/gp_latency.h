@@ -38,7 +38,7 @@ void register_gp_latency(const bench_options& o) {
       read_scalability_detail::shared s;
       s.ptr.store(s.ledger.make());
       const backend_stats before = B::stats();
-      run_options ro{o.warmup_seconds, o.measure_seconds, o.tolerate_bind_failure, o.worker_policy};
+      run_options ro = run_options_for(o);
       const run_report run = run_roles(*o.topo, ro,
           {{"reader", readers, o.reader_policy,
             [&](thread_ctx& c) { read_scalability_detail::reader<B>(c, s); }},

@@ -58,7 +58,7 @@ void register_read_cost(const bench_options& o) {
       std::atomic<bench_object*> ptr{&obj};
       calibration calib;
       const backend_stats before = B::stats();
-      run_options ro{o.warmup_seconds, o.measure_seconds, o.tolerate_bind_failure, o.worker_policy};
+      run_options ro = run_options_for(o);
       const run_report run = run_roles(*o.topo, ro,
           {{"reader", readers, o.reader_policy,
             [&](thread_ctx& ctx) { reader<B>(ctx, ptr, calib); }}});

@@ -92,7 +92,7 @@ void register_read_scalability(const bench_options& o) {
         callback_ledger<B>::ledger = &s.ledger;
         const bool use_call = std::string_view(m.reclaim) == "call";
         const backend_stats before = B::stats();
-        run_options ro{o.warmup_seconds, o.measure_seconds, o.tolerate_bind_failure, o.worker_policy};
+        run_options ro = run_options_for(o);
         std::vector<role_spec> roles = {
             {"reader", readers, o.reader_policy, [&](thread_ctx& c) { reader<B>(c, s); }}};
         if (m.updaters)

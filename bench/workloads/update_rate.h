@@ -54,7 +54,7 @@ void register_update_rate(const bench_options& o) {
         s.ptr.store(s.ledger.make());
         const uint64_t spins = static_cast<uint64_t>(double(delay_ns) * spin_iterations_per_ns());
         const backend_stats before = B::stats();
-        run_options ro{o.warmup_seconds, o.measure_seconds, o.tolerate_bind_failure, o.worker_policy};
+        run_options ro = run_options_for(o);
         const run_report run = run_roles(*o.topo, ro,
             {{"reader", readers, o.reader_policy,
               [&](thread_ctx& c) { read_scalability_detail::reader<B>(c, s); }},
