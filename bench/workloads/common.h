@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,10 +25,14 @@ inline constexpr uint64_t kPoisoned = 0xdead'dead'dead'deadULL;
 // What readers dereference and updaters replace. A reader that finds the
 // poison marker saw a freed object: an invariant violation.
 struct bench_object {
-  uint64_t marker = kAlive;
+  // Atomic: with a broken backend a reader reads it while the updater
+  // poisons it, and that must be a counted violation, not undefined behaviour.
+  std::atomic<uint64_t> marker{kAlive};
   uint64_t value = 1;
   uint64_t enqueued_ns = 0;  // call_rcu latency
   rcu_head head;
+
+  bool alive() const noexcept { return marker.load(std::memory_order_relaxed) == kAlive; }
 
   static bench_object* from_head(rcu_head* h) {
     return reinterpret_cast<bench_object*>(reinterpret_cast<char*>(h) - offsetof(bench_object, head));
@@ -36,22 +41,47 @@ struct bench_object {
 
 // Objects allocated and freed during one run; their difference at the end,
 // less the one still published, is memory a backend held back.
-struct reclaim_ledger {
-  std::atomic<uint64_t> allocated{0};
-  std::atomic<uint64_t> freed{0};
+//
+// "Freeing" poisons the object and parks it in a quarantine ring; the real
+// delete happens kQuarantine frees later (or when the ledger goes away). A
+// poison store directly followed by delete is a dead store the compiler
+// removes (nothing may read a deleted object), and even a kept one would be
+// overwritten by the allocator at once; parked, the object stays mapped and
+// poisoned, so a reader that a broken grace period left holding it reads
+// kPoisoned. The ring is indexed by the freed count, so it costs no shared
+// atomic beyond the one the ledger always had.
+class reclaim_ledger {
+ public:
+  static constexpr uint64_t kQuarantine = 1024;
+
+  reclaim_ledger() : quarantine_(new std::atomic<bench_object*>[kQuarantine]) {
+    for (uint64_t i = 0; i < kQuarantine; ++i) quarantine_[i].store(nullptr, std::memory_order_relaxed);
+  }
+  ~reclaim_ledger() {
+    for (uint64_t i = 0; i < kQuarantine; ++i) delete quarantine_[i].load(std::memory_order_acquire);
+  }
+  reclaim_ledger(const reclaim_ledger&) = delete;
+  reclaim_ledger& operator=(const reclaim_ledger&) = delete;
 
   bench_object* make() {
-    allocated.fetch_add(1, std::memory_order_relaxed);
+    allocated_.fetch_add(1, std::memory_order_relaxed);
     return new bench_object;
   }
   void poison_and_free(bench_object* o) {
-    o->marker = kPoisoned;
-    delete o;
-    freed.fetch_add(1, std::memory_order_relaxed);
+    o->marker.store(kPoisoned, std::memory_order_relaxed);
+    const uint64_t ticket = freed_.fetch_add(1, std::memory_order_relaxed);
+    // acq_rel: whoever later takes this object out of the slot (and deletes
+    // it) sees our poison store and every earlier access of ours.
+    delete quarantine_[ticket % kQuarantine].exchange(o, std::memory_order_acq_rel);
   }
-  uint64_t outstanding() const {
-    return allocated.load(std::memory_order_relaxed) - freed.load(std::memory_order_relaxed);
-  }
+  uint64_t allocated() const noexcept { return allocated_.load(std::memory_order_relaxed); }
+  uint64_t freed() const noexcept { return freed_.load(std::memory_order_relaxed); }
+  uint64_t outstanding() const noexcept { return allocated() - freed(); }
+
+ private:
+  std::atomic<uint64_t> allocated_{0};
+  std::atomic<uint64_t> freed_{0};
+  std::unique_ptr<std::atomic<bench_object*>[]> quarantine_;
 };
 
 inline uint64_t now_ns() {

@@ -2,6 +2,9 @@
 // concurrent updaters (1, 2, 4, 8) calling it back to back: the latency
 // distribution, and synchronize calls per grace period (the kernel's
 // rcuscale "grace periods / batches"): how well concurrent callers share.
+// Each updater replaces the readers' object before its synchronize and frees
+// the old one after it (outside the timed call), so the readers' poison
+// check guards every grace period measured here.
 #pragma once
 
 #include "bench/workloads/common.h"
@@ -11,14 +14,16 @@ namespace rculab {
 namespace gp_latency_detail {
 
 template <Backend B>
-void updater(thread_ctx& ctx) {
+void updater(thread_ctx& ctx, read_scalability_detail::shared& s) {
   thread_scope<B> registered;
   offline_scope<B> offline;
   ctx.start();
   do {
+    bench_object* old = s.ptr.exchange(s.ledger.make(), std::memory_order_acq_rel);  // publish
     const uint64_t t0 = now_ns();
     B::synchronize();
     ctx.record_latency(now_ns() - t0);
+    s.ledger.poison_and_free(old);
   } while (ctx.next_batch(1));
 }
 
@@ -43,10 +48,11 @@ void register_gp_latency(const bench_options& o) {
           {{"reader", readers, o.reader_policy,
             [&](thread_ctx& c) { read_scalability_detail::reader<B>(c, s); }},
            {"updater", updaters, o.updater_policy,
-            [&](thread_ctx& c) { gp_latency_detail::updater<B>(c); }}});
+            [&](thread_ctx& c) { gp_latency_detail::updater<B>(c, s); }}});
       const backend_stats stats = stats_since(before, B::stats());
+      const uint64_t unreclaimed = s.ledger.outstanding() - 1;  // less the published one
       s.ledger.poison_and_free(s.ptr.load());
-      report_run(state, run, stats, 0);
+      report_run(state, run, stats, unreclaimed);
     });
   }
 }

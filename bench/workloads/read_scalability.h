@@ -28,8 +28,10 @@ void reader(thread_ctx& ctx, shared& s) {
     for (uint64_t i = 0; i < kReadBatch; ++i) {
       B::read_lock();
       const bench_object* o = rcu_dereference(s.ptr);
-      poisoned += o->marker != kAlive;
       sum += o->value;
+      // Last in the section, so the window in which an early free can show
+      // spans the whole section.
+      poisoned += !o->alive();
       B::read_unlock();
     }
     if (poisoned) ctx.violation();

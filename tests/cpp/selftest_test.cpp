@@ -10,20 +10,12 @@
 #include <vector>
 
 #include "impls/mb/mb.h"
+#include "tests/cpp/broken_backends.h"
 #include "tests/cpp/scenarios.h"
 #include "tests/cpp/test_support.h"
 
 namespace rculab::test {
 namespace {
-
-// No grace period at all: synchronize returns at once, callbacks run at once.
-struct broken : rculab::mb {
-  static constexpr const char kName[] = "broken";
-  static void synchronize() {}
-  static void call(rcu_head* h, void (*f)(rcu_head*)) { f(h); }
-  static void barrier() {}
-};
-static_assert(Backend<broken>);
 
 // The inner read_unlock ends the outer section too.
 struct flat_nesting : rculab::mb {

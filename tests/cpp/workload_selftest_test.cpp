@@ -1,0 +1,125 @@
+// The benchmarks' own invariant check, shown to be able to fail: every
+// workload that frees objects while readers run is run on the broken backend
+// (synchronize and call_rcu do not wait) and must report violations > 0.
+// The real backends' zero is checked by the bench smoke test (tests/smoke);
+// that zero means something only because these runs are not zero.
+#include <benchmark/benchmark.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "bench/harness/placement.h"
+#include "bench/workloads/all.h"
+#include "tests/cpp/broken_backends.h"
+#include "tests/cpp/test_support.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RCULAB_ASAN 1
+#else
+#define RCULAB_ASAN 0
+#endif
+
+namespace rculab::test {
+namespace {
+
+// Keeps Google Benchmark's rows instead of printing them.
+class capture_reporter : public benchmark::BenchmarkReporter {
+ public:
+  bool ReportContext(const Context&) override { return true; }
+  void ReportRuns(const std::vector<Run>& runs) override {
+    rows.insert(rows.end(), runs.begin(), runs.end());
+  }
+  std::vector<Run> rows;
+};
+
+// The broken backend's points, registered once per process. Readers are
+// oversubscribed (2 per PU) so that some are preempted inside a section:
+// the late reader a grace period exists for.
+void register_broken_points() {
+  static const topology topo = topology::this_machine();
+  static const bool registered = [] {
+    bench_options o;
+    o.topo = &topo;
+    o.warmup_seconds = 0.01;
+    o.measure_seconds = 0.2;
+    o.tolerate_bind_failure = true;
+    o.readers = {2 * topo.pu_count()};
+    o.updaters = {1};
+    register_all_workloads<broken>(o);
+    return true;
+  }();
+  (void)registered;
+}
+
+struct violation_hunt {
+  unsigned runs = 0;
+  double violations = 0;
+  std::string error;
+};
+
+// Runs the one point matching `filter` until it reports a violation or
+// `bound` has passed.
+violation_hunt hunt_violations(const std::string& filter, std::chrono::seconds bound) {
+  violation_hunt hunt;
+  const auto deadline = clock::now() + bound;
+  while (hunt.violations == 0 && clock::now() < deadline) {
+    capture_reporter reporter;
+    if (benchmark::RunSpecifiedBenchmarks(&reporter, filter) != 1) {
+      hunt.error = "filter " + filter + " did not match exactly one point";
+      return hunt;
+    }
+    ++hunt.runs;
+    for (const auto& row : reporter.rows) {
+      if (row.error_occurred) {
+        hunt.error = row.error_message;
+        return hunt;
+      }
+      hunt.violations += row.counters.at("violations").value;
+    }
+  }
+  return hunt;
+}
+
+// A point that frees objects under readers: its workload and the part of its
+// name after the reader count.
+struct freeing_point {
+  const char* workload;
+  const char* rest;
+};
+
+class WorkloadCheck : public ::testing::TestWithParam<freeing_point> {};
+
+TEST_P(WorkloadCheck, CountsViolationsOnBrokenBackend) {
+  if (kTsan || RCULAB_ASAN)
+    GTEST_SKIP() << "the broken backend frees objects under readers on purpose; "
+                    "a sanitizer would rightly stop the run";
+  register_broken_points();
+  const freeing_point p = GetParam();
+  const std::string filter = "^" + std::string(p.workload) + "/backend:broken/readers:[0-9]+/" + p.rest;
+  const violation_hunt hunt = hunt_violations(filter, std::chrono::seconds(30));
+  ASSERT_EQ(hunt.error, "");
+  RecordProperty("runs", std::to_string(hunt.runs));
+  EXPECT_GT(hunt.violations, 0) << filter << " reported no violation in " << hunt.runs
+                                << " runs on a backend whose grace periods do not wait: "
+                                   "its poison check cannot see a use after free";
+}
+
+// Every benchmark point that frees objects under readers.
+INSTANTIATE_TEST_SUITE_P(
+    Workloads, WorkloadCheck,
+    ::testing::Values(freeing_point{"read_scalability", "updaters:1/reclaim:sync/"},
+                      freeing_point{"read_scalability", "updaters:1/reclaim:call/"},
+                      freeing_point{"update_rate", "updaters:1/delay_ns:0/batch:1/"},
+                      freeing_point{"gp_latency", "updaters:1/"},
+                      freeing_point{"call_rcu", "updaters:1/interval_ns:0/"}),
+    [](const ::testing::TestParamInfo<freeing_point>& info) {
+      std::string name = info.param.workload;
+      if (std::string(info.param.rest).find("reclaim:") != std::string::npos)
+        name += std::string("_") + (std::string(info.param.rest).find("sync") != std::string::npos ? "sync" : "call");
+      return name;
+    });
+
+}  // namespace
+}  // namespace rculab::test
