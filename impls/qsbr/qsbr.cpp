@@ -42,8 +42,13 @@ void qsbr::wait_for(const qsbr_reader& r, uint64_t target) {
   for (backoff_waiter spin; spin.spinning(); spin.wait())
     if (passed()) return;
   for (;;) {
-    // seq_cst store then re-check: pairs with wake_waiting_updater()'s fence.
     updater_sleeping_.value.store(1, std::memory_order_seq_cst);
+    // Store-load fence between announcing that we sleep and re-checking the
+    // reader: pairs with wake_waiting_updater()'s fence (the reader stores
+    // its counter, fences, loads the flag). Either we see its new counter or
+    // it sees our flag and wakes us. A seq_cst store alone does not order a
+    // later acquire load of another location (POWER: sync; stw; ld).
+    full_fence();
     if (passed()) break;
     futex_wait(updater_sleeping_.value, 1);
   }
@@ -52,9 +57,17 @@ void qsbr::wait_for(const qsbr_reader& r, uint64_t target) {
 
 void qsbr::run_grace_period() {
   std::lock_guard lock(registry().mutex());
-  // seq_cst RMW: a full barrier ordering the caller's removal before the new
-  // count (and before the scan); pairs with thread_online()'s fence.
+  // Full fences on both sides of the increment, not the RMW's own ordering:
+  // before it, the caller's removal of the old pointer is ordered before the
+  // new count; after it, the count (and the removal) before every load of
+  // the scan. The second one pairs with thread_online()'s fence: either the
+  // scan sees a reader coming online, or that reader sees the removal. An
+  // RMW followed by RCpc acquire loads (Arm's LDAPR) does not give that.
+  // (The RMW stays seq_cst, i.e. a release too: that is the hand-off
+  // ThreadSanitizer sees for readers' acquire load of the count.)
+  full_fence();
   const uint64_t target = global_.value.fetch_add(1, std::memory_order_seq_cst) + 1;
+  full_fence();
   registry().for_each_locked([target](qsbr_reader& r) { wait_for(r, target); });
 }
 

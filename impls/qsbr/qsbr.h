@@ -15,9 +15,11 @@
 //                    merely a wait, so no fence is needed after it;
 //   thread_offline   release store of 0, same pairing;
 //   thread_online    full fence after storing the counter: pairs with the
-//                    updater's fetch_add (a full barrier) before its scan;
+//                    updater's fence after its increment, before its scan;
 //                    either the scan sees us online or we see the removal;
-//   updater          seq_cst fetch_add of the counter before the scan.
+//   updater          full fence, increment, full fence, then the scan (the
+//                    fences, not the RMW's ordering, carry the pairing);
+//                    before sleeping: store the flag, full fence, re-check.
 // Waiting: the updater spins briefly, then sleeps on a futex; a reader whose
 // quiescent state (or offline) is the first of a grace period fences and
 // wakes it if it sleeps (cost on that slow path only, as liburcu does).
@@ -36,6 +38,10 @@
 #include "impls/core/reader_registry.h"
 
 namespace rculab {
+
+// quiescent_state() is a plain load and store: a lock inside a
+// non-lock-free atomic (32-bit hosts) would defeat the design.
+static_assert(std::atomic<uint64_t>::is_always_lock_free, "QSBR needs lock-free 64-bit atomics");
 
 struct alignas(kCacheLine) qsbr_reader {
   std::atomic<uint64_t> ctr{0};  // 0 = offline
@@ -89,7 +95,7 @@ class qsbr : public own_backend<qsbr> {
   static void wait_for(const qsbr_reader& r, uint64_t target);
   // Slow path only (once per grace period per reader): the full fence orders
   // our counter store before the load of the flag; pairs with the updater's
-  // seq_cst store of the flag before its re-check (no lost wake-up).
+  // fence between its store of the flag and its re-check (no lost wake-up).
   static void wake_waiting_updater() noexcept {
     full_fence();
     if (updater_sleeping_.value.load(std::memory_order_relaxed) != 0) wake_updater();
