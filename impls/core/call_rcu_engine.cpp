@@ -3,6 +3,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "impls/core/futex.h"
+#include "impls/core/wait.h"
 
 namespace rculab {
 
@@ -26,10 +28,15 @@ namespace {
 std::atomic_ref<rcu_head*> next_of(rcu_head* node) noexcept { return std::atomic_ref<rcu_head*>(node->next); }
 
 // A producer has exchanged the tail but not linked its node yet: a window of
-// a few instructions, so spin.
+// a few instructions, so spin first. But the producer may have been
+// preempted inside it (more threads than CPUs, or our worker pinned on its
+// CPU), and then only its running again helps: sleep, so that it can (a
+// plain spin would burn our timeslice, and under SCHED_FIFO on one CPU
+// never end).
 rcu_head* wait_next(rcu_head* node) noexcept {
   rcu_head* next;
-  while ((next = next_of(node).load(std::memory_order_acquire)) == nullptr) cpu_relax();
+  for (backoff_waiter waiter; (next = next_of(node).load(std::memory_order_acquire)) == nullptr;)
+    waiter.wait();
   return next;
 }
 
@@ -95,8 +102,32 @@ std::optional<helper_thread> call_rcu_engine::worker() const {
   return helper_thread{"call_rcu_worker", worker_, tid};
 }
 
+namespace {
+// Every engine that started a worker, for the report at exit. Engines are
+// immortal, so the pointers stay valid.
+constexpr int kMaxEngines = 32;
+std::atomic<call_rcu_engine*> started_engines[kMaxEngines];
+std::atomic<int> started_count{0};
+
+void report_all_pending_at_exit() {
+  const int n = std::min(started_count.load(std::memory_order_acquire), kMaxEngines);
+  for (int i = 0; i < n; ++i)
+    if (call_rcu_engine* e = started_engines[i].load(std::memory_order_acquire))
+      e->report_pending_at_exit();
+}
+}  // namespace
+
+void call_rcu_engine::report_pending_at_exit() const noexcept {
+  if (const uint64_t left = pending())
+    std::fprintf(stderr, "rculab: %s: %llu call_rcu callback(s) still pending at exit, not run\n",
+                 name_, static_cast<unsigned long long>(left));
+}
+
 void call_rcu_engine::start_worker_once() {
   std::call_once(started_, [this] {
+    const int slot = started_count.fetch_add(1, std::memory_order_acq_rel);
+    if (slot < kMaxEngines) started_engines[slot].store(this, std::memory_order_release);
+    if (slot == 0) std::atexit(&report_all_pending_at_exit);
     if (int err = pthread_create(&worker_, nullptr, &worker_main, this)) {
       std::fprintf(stderr, "rculab: cannot start call_rcu worker: %s\n", std::strerror(err));
       std::abort();
@@ -110,7 +141,14 @@ void* call_rcu_engine::worker_main(void* self) {
   auto* engine = static_cast<call_rcu_engine*>(self);
   const std::string thread_name = std::string("rcu-cb:") + engine->name_;
   pthread_setname_np(pthread_self(), thread_name.substr(0, 15).c_str());
+  // The tid first: the first call() waits for it, and registering may wait
+  // for a grace period (the registry's lock) that waits for that very caller
+  // (an online QSBR reader): publishing after registering would deadlock.
   engine->worker_tid_.store(static_cast<pid_t>(syscall(SYS_gettid)), std::memory_order_release);
+  if (engine->hooks_.register_thread) {
+    engine->hooks_.register_thread();
+    engine->hooks_.thread_offline();  // online only while invoking callbacks
+  }
   engine->worker_loop();
   return nullptr;
 }
@@ -142,6 +180,7 @@ void call_rcu_engine::run_batch(rcu_head* first, rcu_head* last) {
   if (pending > pending_peak()) pending_peak_.store(pending, std::memory_order_relaxed);
 
   uint64_t counted = 0;
+  if (hooks_.thread_online) hooks_.thread_online();
   for (rcu_head* node = first;;) {
     const bool is_last = node == last;
     // Read the link before the callback frees the node. The last node has no
@@ -152,6 +191,7 @@ void call_rcu_engine::run_batch(rcu_head* first, rcu_head* last) {
     if (is_last) break;
     node = next;
   }
+  if (hooks_.thread_offline) hooks_.thread_offline();
   invoked_.fetch_add(counted, std::memory_order_relaxed);
 }
 

@@ -13,8 +13,15 @@
 // rcu_barrier enqueues a marker callback and waits for it: batches run in
 // order, so every callback queued before the marker has run when it runs.
 //
+// The worker is a registered reader of its backend (as liburcu's are), so a
+// callback may enter a read-side section: it is online (QSBR) only while it
+// invokes callbacks, and offline while it waits for a grace period or parks,
+// so it never holds one up.
+//
 // The engine and its worker live until the process exits (never destroyed),
 // so no callback can run into a destroyed backend during static destruction.
+// Callbacks still pending at exit are not run (nor are liburcu's); the
+// engine says how many on stderr, so that they are not lost silently.
 #pragma once
 
 #include <pthread.h>
@@ -30,13 +37,23 @@
 
 namespace rculab {
 
+// How a call_rcu worker takes part in its backend as a reader. All null: it
+// does not (test-only: shows what registering buys).
+struct call_rcu_reader_hooks {
+  void (*register_thread)() = nullptr;
+  void (*thread_online)() = nullptr;
+  void (*thread_offline)() = nullptr;
+};
+
 class call_rcu_engine {
  public:
   using synchronize_fn = void (*)();
 
+  using reader_hooks = call_rcu_reader_hooks;
+
   // `name` (<= 8 chars) names the worker thread "rcu-cb:<name>".
-  call_rcu_engine(synchronize_fn synchronize, const char* name) noexcept
-      : synchronize_(synchronize), name_(name) {}
+  call_rcu_engine(synchronize_fn synchronize, const char* name, reader_hooks hooks = {}) noexcept
+      : synchronize_(synchronize), name_(name), hooks_(hooks) {}
 
   void call(rcu_head* head, void (*func)(rcu_head*));
   // Waits until every callback queued before it (by any thread) has run.
@@ -45,6 +62,10 @@ class call_rcu_engine {
   uint64_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
   uint64_t invoked() const noexcept { return invoked_.load(std::memory_order_relaxed); }
   uint64_t pending_peak() const noexcept { return pending_peak_.load(std::memory_order_relaxed); }
+  // Queued and not yet invoked (barrier markers excluded).
+  uint64_t pending() const noexcept { return queued() - invoked(); }
+  // One stderr line if callbacks are still pending (run at process exit).
+  void report_pending_at_exit() const noexcept;
   // The worker, once the first callback started it.
   std::optional<helper_thread> worker() const;
 
@@ -70,6 +91,7 @@ class call_rcu_engine {
 
   const synchronize_fn synchronize_;
   const char* const name_;
+  const reader_hooks hooks_;
 
   // The queue: head_ is a stub node owned by the worker; producers exchange
   // tail_ and then link the node behind the previous tail. Written by every

@@ -41,7 +41,9 @@ class own_backend {
     return *b;
   }
   static call_rcu_engine& engine() {
-    static call_rcu_engine* e = new call_rcu_engine(&Derived::synchronize, Derived::kName);
+    static call_rcu_engine* e = new call_rcu_engine(
+        &Derived::synchronize, Derived::kName,
+        {&Derived::register_thread, &Derived::thread_online, &Derived::thread_offline});
     return *e;
   }
 };

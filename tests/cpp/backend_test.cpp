@@ -117,6 +117,15 @@ TEST_P(Backend, CallbacksAndBarrierWaitForReaderInsideSection) {
   EXPECT_TRUE(why.empty()) << b().name << ": " << why;
 }
 
+// A callback may enter a read-side section (callbacks that look things up or
+// re-publish): the worker running it is a reader grace periods wait for.
+TEST_P(Backend, CallbackInsideSectionHoldsGracePeriod) {
+  RCULAB_REQUIRE_UPDATES(b());
+  const auto obs = synchronize_against_callback_reader(b());
+  const std::string why = verdict(obs);
+  EXPECT_TRUE(why.empty()) << b().name << ": " << why;
+}
+
 // ---- 4. grace-period sharing --------------------------------------------------
 
 std::string ratio_text(uint64_t calls, const std::optional<uint64_t>& gps) {

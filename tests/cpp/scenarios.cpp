@@ -407,6 +407,55 @@ held_barrier_observation barrier_behind_reader(const backend_entry& b, unsigned 
   return obs;
 }
 
+namespace {
+struct callback_reader {
+  rcu_head head;  // first: the callback casts back from &head
+  const backend_entry* b = nullptr;
+  std::atomic<bool> inside{false}, release{false}, left{false};
+};
+static_assert(offsetof(callback_reader, head) == 0);
+
+void read_inside_callback(rcu_head* h) {
+  auto* st = reinterpret_cast<callback_reader*>(h);
+  st->b->read_lock();
+  st->inside.store(true, std::memory_order_release);
+  sleep_until_set(st->release);
+  st->b->read_unlock();
+  st->left.store(true, std::memory_order_release);
+}
+}  // namespace
+
+callback_reader_observation synchronize_against_callback_reader(const backend_entry& b) {
+  callback_reader_observation obs;
+  auto* st = new callback_reader;
+  st->b = &b;
+  task queuer([&] {
+    registered r(b);
+    b.call(&st->head, &read_inside_callback);
+  });
+  queuer.join_or_die("call() from a registered thread");
+  obs.callback_inside = wait_flag(st->inside, kStartBound);
+  std::atomic<bool> returned{false};
+  task caller;
+  if (obs.callback_inside) {
+    caller = task([&] {
+      b.synchronize();
+      returned.store(true, std::memory_order_release);
+    });
+    std::this_thread::sleep_for(kHold);
+    obs.returned_while_held = returned.load(std::memory_order_acquire);
+  }
+  st->release.store(true, std::memory_order_release);
+  if (obs.callback_inside) {
+    obs.returned_after_release = wait_flag(returned);
+    caller.join_or_die("synchronize() after the callback left its section");
+  }
+  // Freed only once the callback is done with it (a callback that never ran
+  // keeps it, reachable through the queue, for the rest of the process).
+  if (wait_flag(st->left, kStartBound)) delete st;
+  return obs;
+}
+
 batching_observation synchronize_behind_reader(const backend_entry& b, unsigned updaters) {
   batching_observation obs;
   obs.updaters = updaters;
@@ -646,6 +695,15 @@ std::string verdict(const batching_observation& o, bool expect_sharing) {
     return std::to_string(o.synchronize_calls) + " concurrent synchronize() calls took " +
            std::to_string(*o.grace_periods) + " grace periods; sharing should serve them with <= " +
            std::to_string(kMaxGracePeriodsForHeldBatch);
+  return {};
+}
+
+std::string verdict(const callback_reader_observation& o) {
+  if (!o.callback_inside) return "the call_rcu callback never entered its read-side section";
+  if (o.returned_while_held)
+    return "synchronize() returned while a call_rcu callback was inside a read-side section: "
+           "the worker that runs callbacks is not a reader the grace period waits for";
+  if (!o.returned_after_release) return "synchronize() did not return after the callback left";
   return {};
 }
 

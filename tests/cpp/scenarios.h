@@ -94,6 +94,17 @@ struct held_barrier_observation {
 // reader leaves (deterministic, unlike racing barrier() against the worker).
 held_barrier_observation barrier_behind_reader(const backend_entry& b, unsigned n);
 
+struct callback_reader_observation {
+  bool callback_inside = false;         // the callback entered its section in time
+  bool returned_while_held = false;     // synchronize() returned while it was inside
+  bool returned_after_release = false;
+};
+
+// A call_rcu callback enters a read-side section and stays there; another
+// thread calls synchronize(), which must wait for it (the call_rcu worker is
+// a registered reader, online while it runs callbacks).
+callback_reader_observation synchronize_against_callback_reader(const backend_entry& b);
+
 struct batching_observation {
   unsigned updaters = 0;
   bool reader_ready = false;
@@ -146,6 +157,7 @@ std::string verdict(const callback_observation& o);
 std::string verdict(const barrier_observation& o);
 std::string verdict(const held_barrier_observation& o);
 std::string verdict(const late_caller_observation& o);
+std::string verdict(const callback_reader_observation& o);
 // All updaters waited behind the reader and, if the backend counts grace
 // periods and `expect_sharing`, were served by at most 3 of them.
 std::string verdict(const batching_observation& o, bool expect_sharing);

@@ -111,6 +111,28 @@ struct eager_sharing : rculab::mb {
 };
 static_assert(Backend<eager_sharing>);
 
+// mb, but its call_rcu worker is not a registered reader: a callback's
+// read-side section is invisible to grace periods.
+struct unregistered_worker : rculab::mb {
+  static constexpr const char kName[] = "unreg-worker";
+  static void call(rcu_head* h, void (*f)(rcu_head*)) { engine().call(h, f); }
+  static void barrier() { engine().barrier(); }
+
+ private:
+  static call_rcu_engine& engine() {
+    static call_rcu_engine* e = new call_rcu_engine(&mb::synchronize, "unreg");
+    return *e;
+  }
+};
+static_assert(Backend<unregistered_worker>);
+
+TEST(SelfTest, CallbackReaderCheckCatchesUnregisteredWorker) {
+  const auto obs = synchronize_against_callback_reader(make_backend_entry<unregistered_worker>());
+  EXPECT_TRUE(obs.callback_inside);
+  EXPECT_TRUE(obs.returned_while_held);
+  EXPECT_NE(verdict(obs), "");
+}
+
 TEST(SelfTest, LateCallerCheckCatchesSharingARunningGracePeriod) {
   const auto obs = synchronize_called_during_grace_period(make_backend_entry<eager_sharing>());
   EXPECT_TRUE(obs.setup_ok) << obs.setup_failure;
