@@ -27,7 +27,31 @@
 #define RCULAB_TSAN 0
 #endif
 
+// Misuse checks (liburcu asserts the same things): an unbalanced
+// read_unlock, unregistering inside a read-side section, reading from an
+// unregistered thread. On in debug and sanitizer builds, compiled out of the
+// release build the numbers come from. -DRCULAB_CHECKS=0/1 overrides.
+#ifndef RCULAB_CHECKS
+#if !defined(NDEBUG) || RCULAB_TSAN || defined(__SANITIZE_ADDRESS__)
+#define RCULAB_CHECKS 1
+#else
+#define RCULAB_CHECKS 0
+#endif
+#endif
+
+#include <cstdio>
+#include <cstdlib>
+
 namespace rculab {
+
+inline constexpr bool kChecks = RCULAB_CHECKS;
+
+// One line on stderr, then abort: the program broke the RCU API's rules, and
+// going on would turn that into a hang or a use after free far from here.
+[[noreturn]] inline void misuse(const char* backend, const char* what) noexcept {
+  std::fprintf(stderr, "rculab: %s: misuse: %s\n", backend, what);
+  std::abort();
+}
 
 inline void compiler_barrier() noexcept { std::atomic_signal_fence(std::memory_order_seq_cst); }
 

@@ -33,7 +33,17 @@ class gp_batcher {
       running_ = true;
       const uint64_t number = ++started_;
       lock.unlock();
-      run_grace_period();
+      try {
+        run_grace_period();
+      } catch (...) {
+        // Hand leadership on, or every later caller waits for a grace period
+        // that nobody runs. Grace period `number` never completes; the next
+        // leader's does, and completed_ only grows, so waiters are served.
+        lock.lock();
+        running_ = false;
+        done_.notify_all();
+        throw;
+      }
       lock.lock();
       completed_ = number;
       running_ = false;

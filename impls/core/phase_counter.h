@@ -39,6 +39,11 @@
 
 namespace rculab {
 
+// A reader's counter is one plain load and store on the read side: a lock
+// inside a non-lock-free atomic (32-bit hosts) would defeat the design.
+static_assert(std::atomic<uint64_t>::is_always_lock_free,
+              "phase-counter RCU needs lock-free 64-bit atomics");
+
 struct alignas(kCacheLine) phase_reader {
   std::atomic<uint64_t> ctr{0};
   // Set by the signal backend's updater, cleared by the reader's handler.
@@ -66,12 +71,15 @@ class phase_counter_backend : public own_backend<Derived> {
   static void unregister_thread() {
     phase_reader& me = self();
     if (!me.registered) return;
+    if (kChecks && (me.ctr.load(std::memory_order_relaxed) & kNestMask) != 0)
+      misuse(Derived::kName, "unregister_thread() inside a read-side section");
     registry().remove(&me);
     me.registered = false;
   }
 
   static void read_lock() noexcept {
     phase_reader& me = self();
+    if (kChecks && !me.registered) misuse(Derived::kName, "read_lock() from an unregistered thread");
     const uint64_t mine = me.ctr.load(std::memory_order_relaxed);
     if ((mine & kNestMask) == 0) {
       me.ctr.store(global_ctr().load(std::memory_order_relaxed), std::memory_order_relaxed);
@@ -84,6 +92,10 @@ class phase_counter_backend : public own_backend<Derived> {
   static void read_unlock() noexcept {
     phase_reader& me = self();
     const uint64_t mine = me.ctr.load(std::memory_order_relaxed);
+    // Unchecked, an extra unlock would borrow from the phase bit and leave
+    // the reader looking active forever.
+    if (kChecks && (mine & kNestMask) == 0)
+      misuse(Derived::kName, "read_unlock() without a matching read_lock()");
     // Release: pairs with the acquire load in reader_is_old().
     me.ctr.store(mine - kNestOne, std::memory_order_release);
   }

@@ -20,6 +20,7 @@ void ptmutex::register_thread() {
 
 void ptmutex::unregister_thread() {
   if (!tls_reader_.registered) return;
+  if (kChecks && tls_reader_.nesting != 0) misuse(kName, "unregister_thread() inside a read-side section");
   registry().remove(&tls_reader_);
   tls_reader_.registered = false;
 }

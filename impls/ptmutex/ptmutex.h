@@ -36,9 +36,12 @@ class ptmutex : public own_backend<ptmutex> {
   static void unregister_thread();
 
   static void read_lock() noexcept {
+    if (kChecks && !tls_reader_.registered) misuse(kName, "read_lock() from an unregistered thread");
     if (tls_reader_.nesting++ == 0) pthread_mutex_lock(&tls_reader_.mutex);
   }
   static void read_unlock() noexcept {
+    if (kChecks && tls_reader_.nesting == 0)
+      misuse(kName, "read_unlock() without a matching read_lock()");
     if (--tls_reader_.nesting == 0) pthread_mutex_unlock(&tls_reader_.mutex);
   }
 

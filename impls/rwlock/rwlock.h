@@ -16,6 +16,7 @@
 
 #include <string>
 
+#include "impls/core/barrier.h"
 #include "impls/core/own_backend.h"
 
 namespace rculab {
@@ -34,6 +35,7 @@ class rwlock : public own_backend<rwlock> {
     if (nesting_++ == 0) pthread_rwlock_rdlock(&lock());
   }
   static void read_unlock() noexcept {
+    if (kChecks && nesting_ == 0) misuse(kName, "read_unlock() without a matching read_lock()");
     if (--nesting_ == 0) pthread_rwlock_unlock(&lock());
   }
 

@@ -1,0 +1,93 @@
+// The shared core on its own: grace-period sharing when a grace period
+// fails, and the misuse checks of debug and sanitizer builds.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "impls/core/barrier.h"
+#include "impls/core/gp_batcher.h"
+#include "tests/cpp/test_support.h"
+
+namespace rculab::test {
+namespace {
+
+// A grace period that throws (a lock failing with std::system_error, say)
+// must not leave the batcher believing one is still running: every later
+// synchronize() would wait for it forever.
+TEST(GpBatcher, GracePeriodThatThrowsLeavesLaterCallersServed) {
+  gp_batcher batcher;
+  EXPECT_THROW(batcher.synchronize([] { throw std::runtime_error("grace period failed"); }),
+               std::runtime_error);
+  std::atomic<int> ran{0};
+  task later([&] { batcher.synchronize([&] { ran.fetch_add(1); }); });
+  ASSERT_TRUE(later.wait(kStartBound)) << "synchronize() after a failed grace period hangs";
+  later.join_or_die("synchronize() after a failed grace period");
+  EXPECT_EQ(ran.load(), 1) << "the later caller must get a grace period of its own";
+  EXPECT_EQ(batcher.grace_periods(), 1u) << "only completed grace periods count";
+}
+
+// ---- misuse checks ---------------------------------------------------------
+
+class Misuse : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    if (!kChecks) GTEST_SKIP() << "misuse checks are built into debug and sanitizer builds only";
+    GTEST_FLAG_SET(death_test_style, "threadsafe");  // the suite runs a watchdog thread
+    entry_ = find_backend(GetParam());
+    ASSERT_NE(entry_, nullptr);
+    if (const std::string why = entry_->unavailable_reason(); !why.empty())
+      GTEST_SKIP() << GetParam() << " is unavailable here: " << why;
+  }
+  const backend_entry& b() const { return *entry_; }
+
+ private:
+  const backend_entry* entry_ = nullptr;
+};
+
+// Our backends whose read side keeps a nesting count (QSBR's is empty, none
+// has nothing to check, liburcu's checks are liburcu's).
+INSTANTIATE_TEST_SUITE_P(Ours, Misuse, ::testing::Values("mb", "memb", "signal", "rwlock", "ptmutex"),
+                         [](const auto& info) { return std::string(info.param); });
+
+TEST_P(Misuse, UnbalancedReadUnlockAborts) {
+  EXPECT_DEATH(
+      {
+        b().register_thread();
+        b().read_lock();
+        b().read_unlock();
+        b().read_unlock();
+      },
+      "misuse: read_unlock\\(\\) without a matching read_lock\\(\\)");
+}
+
+TEST_P(Misuse, UnregisterInsideSectionAborts) {
+  if (std::string(GetParam()) == "rwlock") GTEST_SKIP() << "rwlock has no registration";
+  EXPECT_DEATH(
+      {
+        b().register_thread();
+        b().read_lock();
+        b().unregister_thread();
+      },
+      "misuse: unregister_thread\\(\\) inside a read-side section");
+}
+
+TEST_P(Misuse, ReadLockFromUnregisteredThreadAborts) {
+  if (std::string(GetParam()) == "rwlock") GTEST_SKIP() << "rwlock has no registration";
+  EXPECT_DEATH(b().read_lock(), "misuse: read_lock\\(\\) from an unregistered thread");
+}
+
+// Balanced use stays quiet in the same builds (the checks do not misfire).
+TEST_P(Misuse, BalancedUseDoesNotAbort) {
+  task t([&] {
+    registered r(b());
+    b().read_lock();
+    b().read_lock();
+    b().read_unlock();
+    b().read_unlock();
+  });
+  t.join_or_die("balanced sections");
+}
+
+}  // namespace
+}  // namespace rculab::test
