@@ -15,8 +15,10 @@ namespace {
 long membarrier(int cmd) { return syscall(__NR_membarrier, cmd, 0, 0); }
 
 // Probed and registered once per process; empty reason means usable.
+// Immortal, like the rest of the backends' shared state: the call_rcu worker
+// may still run a grace period (and so ask) while static destructors run.
 const std::string& probe() {
-  static const std::string reason = [] () -> std::string {
+  static const std::string* reason = new std::string([] () -> std::string {
     if (const char* off = std::getenv("RCULAB_MEMB_DISABLE"); off && *off && *off != '0')
       return "disabled by RCULAB_MEMB_DISABLE";
     const long cmds = membarrier(MEMBARRIER_CMD_QUERY);
@@ -26,8 +28,8 @@ const std::string& probe() {
     if (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0)
       return std::string("membarrier register failed: ") + std::strerror(errno);
     return {};
-  }();
-  return reason;
+  }());
+  return *reason;
 }
 
 }  // namespace

@@ -16,7 +16,13 @@ namespace {
 
 std::atomic<int> chosen_signal{0};  // 0 until first use fixes it
 std::once_flag install_once;
-std::string install_error;  // written once under install_once
+
+// Written once under install_once. Immortal: the call_rcu worker may still
+// run a grace period (and so read it) while static destructors run.
+std::string& install_error() {
+  static std::string* error = new std::string;
+  return *error;
+}
 
 int default_signal() {
   if (const char* s = std::getenv("RCULAB_SIGNAL_NUM"); s && *s) return std::atoi(s);
@@ -54,13 +60,13 @@ std::string signal_rcu::unavailable_reason() {
   std::call_once(install_once, [] {
     const int signo = signal_number();
     if (signo <= 0 || signo >= NSIG || signo == SIGKILL || signo == SIGSTOP) {
-      install_error = "invalid signal number " + std::to_string(signo);
+      install_error() = "invalid signal number " + std::to_string(signo);
       return;
     }
     struct sigaction old {};
     sigaction(signo, nullptr, &old);
     if (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN) {
-      install_error = "signal " + std::to_string(signo) +
+      install_error() = "signal " + std::to_string(signo) +
                       " already has a handler; choose another with RCULAB_SIGNAL_NUM";
       return;
     }
@@ -69,9 +75,9 @@ std::string signal_rcu::unavailable_reason() {
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     if (sigaction(signo, &sa, nullptr) != 0)
-      install_error = std::string("sigaction failed: ") + std::strerror(errno);
+      install_error() = std::string("sigaction failed: ") + std::strerror(errno);
   });
-  return install_error;
+  return install_error();
 }
 
 std::string signal_rcu::mode() {
