@@ -41,9 +41,11 @@
 // A whole reference backend for a flavor whose grace periods flip a phase
 // (mb, memb, signal): readers register explicitly, no quiescent states, and
 // liburcu exposes no grace-period count. Use inside namespace rculab.
-#define RCULAB_URCU_FLIPPING_FLAVOR(prefix, name, detail)                    \
+// Anything after `detail` is added to the flavor's members.
+#define RCULAB_URCU_FLIPPING_FLAVOR(prefix, name, detail, ...)               \
   struct prefix##_flavor : urcu_no_quiescent_states {                       \
     static constexpr const char* kDetail = detail;                          \
+    __VA_ARGS__                                                             \
     RCULAB_URCU_COMMON_OPS(prefix)                                          \
     static void register_thread() { prefix##_register_thread(); }           \
     static void unregister_thread() { prefix##_unregister_thread(); }       \
@@ -72,7 +74,11 @@ class urcu_reference {
       .needs_quiescent_states = Flavor::kNeedsQuiescentStates, .ours = false};
 
   static std::string mode() { return std::string("liburcu ") + kLiburcuVersion + " " + Flavor::kDetail; }
-  static std::string unavailable_reason() { return {}; }
+  // A flavor that can be broken by its environment says so (urcu-signal).
+  static std::string unavailable_reason() {
+    if constexpr (requires { Flavor::unavailable_reason(); }) return Flavor::unavailable_reason();
+    else return {};
+  }
 
   static void register_thread() { Flavor::register_thread(); }
   static void unregister_thread() { Flavor::unregister_thread(); }

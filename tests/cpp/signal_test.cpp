@@ -10,6 +10,8 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -189,6 +191,39 @@ TEST(SignalBackend, UserHandlerOnSigusr1WorksDuringGracePeriods) {
   struct sigaction now {};
   ASSERT_EQ(sigaction(SIGUSR1, nullptr, &now), 0);
   EXPECT_EQ(now.sa_handler, &on_usr1) << "the signal backend replaced the SIGUSR1 handler";
+}
+
+// liburcu-signal's constructor installs its SIGUSR1 handler in every lab
+// binary; urcu-signal is usable exactly while that handler is still there.
+TEST(UrcuSignal, AvailableWhileLiburcusHandlerIsInstalledAndNotAfter) {
+  const backend_entry* b = find_backend("urcu-signal");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->unavailable_reason(), "") << "liburcu-signal's SIGUSR1 handler is missing at start";
+  {
+    saved_action restore(SIGUSR1);
+    struct sigaction sa {};
+    sa.sa_handler = &on_usr1;
+    sigemptyset(&sa.sa_mask);
+    ASSERT_EQ(sigaction(SIGUSR1, &sa, nullptr), 0);
+    const std::string why = b->unavailable_reason();
+    EXPECT_NE(why.find("SIGUSR1"), std::string::npos)
+        << "a user SIGUSR1 handler breaks urcu-signal; the backend must say so, got '" << why << "'";
+  }
+  EXPECT_EQ(b->unavailable_reason(), "") << "restoring liburcu's handler makes it usable again";
+}
+
+// Our signal backend refuses a signal that already has a handler, SIGUSR1
+// (liburcu-signal's) included, instead of stealing it.
+TEST(SignalBackend, RefusesLiburcusSigusr1) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");  // a fresh process: the signal is chosen once
+  EXPECT_EXIT(
+      {
+        setenv("RCULAB_SIGNAL_NUM", "10", 1);  // SIGUSR1 on Linux
+        const std::string why = signal_backend().unavailable_reason();
+        std::fprintf(stderr, "reason: %s\n", why.c_str());
+        std::exit(why.find("already has a handler") != std::string::npos ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "reason: signal 10 already has a handler");
 }
 
 }  // namespace
