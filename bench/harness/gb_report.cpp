@@ -9,8 +9,8 @@ const std::vector<std::string>& core_counter_names() {
       "wall_ns",        "reader_threads", "reader_ops",     "reader_cpu_ns",  "updater_threads",
       "updater_ops",    "updater_cpu_ns", "helper_cpu_ns",  "lat_samples",    "lat_p50_ns",
       "lat_p90_ns",     "lat_p99_ns",     "lat_max_ns",     "sync_calls",     "grace_periods",
-      "cb_queued",      "cb_pending_peak", "unreclaimed_final", "violations", "bind_failures",
-      "migrated_threads"};
+      "cb_queued",      "cb_pending_peak", "cb_pending_end", "unreclaimed_final", "violations",
+      "bind_failures",  "migrated_threads"};
   return names;
 }
 
@@ -37,6 +37,12 @@ void report_run(benchmark::State& state, const run_report& run, const backend_st
   set("grace_periods", stats.grace_periods ? double(*stats.grace_periods) : -1.0);
   set("cb_queued", double(stats.callbacks_queued));
   set("cb_pending_peak", stats.callbacks_pending_peak ? double(*stats.callbacks_pending_peak) : -1.0);
+  // Callbacks queued during the run and not yet invoked when it ended (the
+  // workload drains them with barrier() afterwards): -1 where the backend
+  // does not count invocations.
+  set("cb_pending_end", stats.callbacks_invoked
+                            ? double(stats.callbacks_queued) - double(*stats.callbacks_invoked)
+                            : -1.0);
   set("unreclaimed_final", double(unreclaimed_final));
   set("violations", double(run.violations));
   set("bind_failures", double(run.bind_failures));

@@ -128,9 +128,14 @@ lab_flags take_lab_flags(int& argc, char** argv) {
   return f;
 }
 
-std::string hwloc_version() {
-  const unsigned v = hwloc_get_api_version();
-  return std::to_string(v >> 16) + "." + std::to_string((v >> 8) & 0xff) + "." + std::to_string(v & 0xff);
+// The release of the hwloc library loaded at run time: hwloc records it on the
+// root object ("hwlocVersion"). hwloc_get_api_version() is no substitute: it
+// is the API level (2.8.0 for every 2.8.x and 2.9.x release alike).
+std::string hwloc_version(const topology& topo) {
+  hwloc_obj_t root = hwloc_get_root_obj(topo.get());
+  if (const char* v = hwloc_obj_get_info_by_name(root, "hwlocVersion"); v && *v) return v;
+  const unsigned api = hwloc_get_api_version();
+  return "unknown (API " + std::to_string(api >> 16) + "." + std::to_string((api >> 8) & 0xff) + ")";
 }
 
 void add_context(const bench_options& o, const topology& topo) {
@@ -139,7 +144,7 @@ void add_context(const bench_options& o, const topology& topo) {
   benchmark::AddCustomContext("compiler", __VERSION__);
   benchmark::AddCustomContext("cxx_flags", RCULAB_CXX_FLAGS);
   benchmark::AddCustomContext("liburcu_version", kLiburcuVersion);
-  benchmark::AddCustomContext("hwloc_version", hwloc_version());
+  benchmark::AddCustomContext("hwloc_version", hwloc_version(topo));
   benchmark::AddCustomContext("benchmark_version", RCULAB_BENCHMARK_VERSION);
   benchmark::AddCustomContext("full_fence", full_fence_name());
   if (const backend_entry* memb = find_backend("memb")) benchmark::AddCustomContext("membarrier_mode", memb->mode());

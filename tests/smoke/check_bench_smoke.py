@@ -6,6 +6,7 @@ usage: check_bench_smoke.py RCULAB_BENCH [--backends=a,b,...]
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,17 @@ CONTEXT_KEYS = ["rculab_commit", "compiler", "cxx_flags", "liburcu_version", "hw
 def fail(message):
     print(f"FAIL: {message}")
     sys.exit(1)
+
+
+def check_hwloc_version(recorded):
+    """The context must name the hwloc release loaded at run time, the one
+    hwloc's own tools report, not the header's API level."""
+    tool = shutil.which("lstopo-no-graphics") or shutil.which("lstopo")
+    if not tool:
+        return
+    words = subprocess.run([tool, "--version"], capture_output=True, text=True).stdout.split()
+    if words and recorded != words[-1]:
+        fail(f"context hwloc_version is {recorded!r}, the library loaded is {words[-1]!r}")
 
 
 def main():
@@ -56,6 +68,7 @@ def main():
     for key in CONTEXT_KEYS:
         if not result["context"].get(key):
             fail(f"context lacks {key}")
+    check_hwloc_version(result["context"]["hwloc_version"])
     seen = set()
     for row in result["benchmarks"]:
         name = row["name"]
