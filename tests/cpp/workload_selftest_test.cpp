@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,8 @@ struct freeing_point {
   const char* workload;
   const char* rest;
 };
+
+void PrintTo(const freeing_point& p, std::ostream* os) { *os << p.workload << "/.../" << p.rest; }
 
 class WorkloadCheck : public ::testing::TestWithParam<freeing_point> {};
 

@@ -56,7 +56,9 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "smoke.json")
-        cmd = [bench, "--smoke", "--duration=0.02", "--warmup=0.005", "--tolerate_bind_failure",
+        # 50 ms: longer than a scheduler timeslice under contention, so a
+        # thread descheduled for a whole window does not read as a bad point.
+        cmd = [bench, "--smoke", "--duration=0.05", "--warmup=0.005", "--tolerate_bind_failure",
                f"--backends={','.join(backends)}", f"--benchmark_out={out}",
                "--benchmark_out_format=json", "--benchmark_format=console"]
         done = subprocess.run(cmd, capture_output=True, text=True)
