@@ -12,6 +12,7 @@ from lab.errors import LabError
 REQUIRED_PACKAGES = (
     "cmake", "g++", "ninja-build", "pkg-config", "libbenchmark-dev", "libgtest-dev",
     "libhwloc-dev", "hwloc", "liburcu-dev", "ccache", "python3-pytest",
+    "python3-jsonschema", "python3-tqdm",
 )
 
 
