@@ -9,13 +9,23 @@ from lab.errors import LabError
 from lab.runner.resultset import MANIFEST, SET_ID_CHARS
 
 
+def is_set(folder: Path) -> bool:
+    """A manifest or a points/ folder (a set whose manifest is missing is still a
+    set, a broken one)."""
+    return folder.is_dir() and ((folder / MANIFEST).exists() or (folder / "points").is_dir())
+
+
 def all_sets(root: Path) -> List[Path]:
-    """Every set folder under the results root (folders two deep with a manifest
-    or a points/ folder: a set whose manifest is missing is still a set, a broken one)."""
-    if not root.is_dir():
-        return []
-    return sorted(d for d in root.glob("*/*") if d.is_dir()
-                  and ((d / MANIFEST).exists() or (d / "points").is_dir()))
+    """Every set folder under the results root: results/<profile>/<set>/."""
+    return sorted(d for d in root.glob("*/*") if is_set(d)) if root.is_dir() else []
+
+
+def sets_under(path: Path) -> List[Path]:
+    """`path` if it is a set, else every set one or two levels below it (a
+    profile folder, or a results root)."""
+    if is_set(path):
+        return [path]
+    return sorted(set(all_sets(path)) | {d for d in path.glob("*") if is_set(d)})
 
 
 def find_set(text: str, root: Path = None) -> Path:
