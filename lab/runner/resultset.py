@@ -107,4 +107,9 @@ class ResultSet:
             tmp.unlink()
 
     def write_record(self, record: dict) -> None:
-        results.write_new_json(self.record_path(record["point"]["key"]), record)
+        path = self.record_path(record["point"]["key"])
+        try:
+            results.write_new_json(path, record)
+        except OSError as err:  # disk full, I/O error: the set stays consistent, say how to go on
+            raise LabError(f"{path}: cannot write the record ({err.strerror or err}); nothing partial was "
+                           f"left; finish the set later with: ./rculab sweep --resume {self.path}") from None
