@@ -21,9 +21,9 @@ from lab.runner import execute
 from lab.runner.resultset import MANIFEST, POINTS, SET_ID_CHARS
 
 
-def checked_set(set_dir: Path) -> dict:
+def checked_set(set_dir: Path, in_profile_folder: bool = True) -> dict:
     """The manifest of a set with no problem but, at most, missing records."""
-    problems, _ = check_set(set_dir)
+    problems, _ = check_set(set_dir, in_profile_folder)
     bad = [p for p in problems if p.kind != INCOMPLETE]
     if bad:
         more = f" (and {len(bad) - 1} more; see ./rculab validate {shown(set_dir)})" if len(bad) > 1 else ""
@@ -125,7 +125,7 @@ def import_tree(source: Path, results_root: Path, profiles_root: Path) -> List[P
             raise LabError(f"{source}: no result set in it (expected results/<profile>/<set>/ or a set folder)")
         plan: List[Tuple[Path, Path]] = []
         for set_dir in sets:
-            manifest = checked_set(set_dir)
+            manifest = checked_set(set_dir, in_profile_folder=set_dir != tree)
             plan.append((set_dir, results_root / manifest["profile_id"] / manifest["set_id"]))
         profiles = sorted(p for p in (tree / "hw-profiles").glob("*") if p.is_dir()) \
             if (tree / "hw-profiles").is_dir() else []

@@ -68,13 +68,14 @@ def check_record_file(path: Path) -> Tuple[Optional[dict], List[Problem]]:
     return record, found
 
 
-def check_manifest(path: Path, set_dir: Path) -> Tuple[Optional[dict], List[Problem]]:
+def check_manifest(path: Path, set_dir: Path, in_profile_folder: bool = True) -> Tuple[Optional[dict], List[Problem]]:
+    """in_profile_folder: the set sits in results/<profile-id>/ (not a loose copy to import)."""
     manifest, found = load_document(path, "manifest")
     if manifest is None:
         return None, found
     if manifest["set_id"] != set_dir.name:
         found.append(Problem(path, "set_id", f"{manifest['set_id']!r} is not the set's folder name {set_dir.name!r}"))
-    if manifest["profile_id"] != set_dir.parent.name:
+    if in_profile_folder and manifest["profile_id"] != set_dir.parent.name:
         found.append(Problem(path, "profile_id", f"{manifest['profile_id']!r} is not the profile folder "
                              f"{set_dir.parent.name!r}"))
     keys = [p["key"] for p in manifest["points"]]
@@ -92,11 +93,11 @@ def check_manifest(path: Path, set_dir: Path) -> Tuple[Optional[dict], List[Prob
     return manifest, found
 
 
-def check_set(set_dir: Path) -> Tuple[List[Problem], int]:
+def check_set(set_dir: Path, in_profile_folder: bool = True) -> Tuple[List[Problem], int]:
     """Problems of one set, and how many records it holds."""
     manifest_path = set_dir / MANIFEST
     if manifest_path.is_file():
-        manifest, found = check_manifest(manifest_path, set_dir)
+        manifest, found = check_manifest(manifest_path, set_dir, in_profile_folder)
     else:
         manifest, found = None, [Problem(set_dir, "", f"no {MANIFEST}: not a complete result set")]
     points: Dict[str, dict] = {p["key"]: p for p in manifest["points"]} if manifest else {}
