@@ -117,7 +117,8 @@ def import_tree(source: Path, results_root: Path, profiles_root: Path) -> List[P
                 with tarfile.open(source) as archive:
                     archive.extractall(tmp, members=safe_members(archive, str(source)))
             except (tarfile.TarError, OSError) as err:
-                raise LabError(f"{source}: not a readable tarball ({err})") from None
+                reason = str(err).splitlines()[0]  # tarfile lists every method it tried, a line each
+                raise LabError(f"{source}: not a readable tarball ({reason})") from None
             tree = Path(tmp)
         sets = [tree] if is_set(tree) else sets_under(tree / "results") + sets_under(tree)
         sets = sorted(set(sets))
