@@ -3,12 +3,10 @@ the runner, one rculab-bench process per point, into results/<profile>/<set>/.""
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
-import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Sequence
 
 from lab import core, host, options, paths, provenance, results
 from lab.errors import LabError
@@ -36,16 +34,6 @@ def shard(text: str) -> dict:
     return {"index": int(match.group(1)), "count": int(match.group(2))}
 
 
-def seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0, got {text!r}")
-    return value
-
-
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("sweep", help=HELP, description=DESCRIPTION,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -56,7 +44,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help="print the number of points and an estimated time; write nothing")
     parser.add_argument("--shard", type=shard, metavar="i/N", help="only shard i of N (round-robin by key)")
-    parser.add_argument("--seed", type=seed, help="run-order seed (default: the spec's, else random)")
+    parser.add_argument("--seed", type=options.whole_number(0), help="run-order seed (default: the spec's, else random)")
     parser.add_argument("--pus", type=options.positive_int, metavar="N",
                         help="plan for a host with N PUs (default: host profile, else this process's CPUs)")
     parser.add_argument("--plan-out", type=Path, metavar="FILE",

@@ -24,9 +24,12 @@ class PlainProgress:
         self.done += 1
         elapsed = time.monotonic() - self.started
         eta = elapsed / self.done * (self.total - self.done)
-        end = "\n" if self.done == self.total or not sys.stderr.isatty() else ""
-        sys.stderr.write(f"\r[{self.done}/{self.total}] {100 * self.done // max(self.total, 1)}% "
-                         f"elapsed {clock(elapsed)} ETA {clock(eta)} {note}\x1b[K" + end)
+        line = (f"[{self.done}/{self.total}] {100 * self.done // max(self.total, 1)}% "
+                f"elapsed {clock(elapsed)} ETA {clock(eta)} {note}")
+        if sys.stderr.isatty():  # one line, rewritten in place (\x1b[K clears what a longer one left)
+            sys.stderr.write("\r" + line + "\x1b[K" + ("\n" if self.done == self.total else ""))
+        else:  # a log file: one line per point
+            sys.stderr.write(line + "\n")
         sys.stderr.flush()
 
     def close(self) -> None:

@@ -35,19 +35,6 @@ def set_id_for(name: str, shard: Optional[dict], now: Optional[datetime] = None)
     return set_id
 
 
-def create_set_dir(profile_root: Path, set_id: str) -> Path:
-    """A fresh results/<profile>/<set-id>/ (set-id-2, ... when two start in one second)."""
-    profile_root.mkdir(parents=True, exist_ok=True)
-    for attempt in range(1, 100):
-        candidate = profile_root / (set_id if attempt == 1 else f"{set_id}-{attempt}")
-        try:
-            candidate.mkdir()
-            return candidate
-        except FileExistsError:
-            continue
-    raise LabError(f"cannot create a fresh set folder {profile_root / set_id}")
-
-
 def read_json(path: Path, what: str) -> dict:
     try:
         doc = json.loads(Path(path).read_text())

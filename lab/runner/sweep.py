@@ -14,8 +14,7 @@ from lab import results
 from lab.errors import LabError
 from lab.runner import execute, progress
 from lab.runner.lock import SetLock
-from lab.runner.resultset import (SCHEMA_VERSION, ResultSet, create_set_dir, read_json, run_order,
-                                  set_id_for)
+from lab.runner.resultset import SCHEMA_VERSION, ResultSet, read_json, run_order, set_id_for
 
 
 @dataclass
@@ -61,7 +60,7 @@ def start(plan: dict, bench: str, results_root: Path, profile_id: str, tool: dic
     if not plan.get("points"):
         raise LabError("the plan has no points: nothing to run")
     set_id = set_id_for(plan["spec"]["name"], plan.get("shard"))
-    set_dir = create_set_dir(Path(results_root) / profile_id, set_id)
+    set_dir = results.new_dir(Path(results_root) / profile_id, set_id)
     with SetLock(set_dir):
         manifest = manifest_for(plan, set_dir.name, profile_id, tool)
         results.write_new_json(set_dir / "manifest.json", manifest)
@@ -131,7 +130,7 @@ def _interrupt(signum, frame):
 
 
 def summary(manifest: dict, outcome: Outcome) -> str:
-    text = f"rculab: {manifest['set_id']}: ran {outcome.ran} points"
+    text = f"rculab: {manifest['set_id']}: ran {outcome.ran} point{'' if outcome.ran == 1 else 's'}"
     if outcome.already_recorded:
         text += f" ({outcome.already_recorded} were already recorded)"
     if outcome.failed:

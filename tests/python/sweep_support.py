@@ -4,11 +4,10 @@ benchmark (crash, exit, violations, error row, no rows, garbage, hang)."""
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 from pathlib import Path
 
-import pytest
+from conftest import FakeProgram
 
 FAKE_SOURCE = textwrap.dedent("""\
     import json, os, re, signal, sys, time
@@ -75,14 +74,9 @@ FAKE_SOURCE = textwrap.dedent("""\
 """)
 
 
-class FakeSweepBench:
+class FakeSweepBench(FakeProgram):
     def __init__(self, directory: Path):
-        self.path = directory / "rculab-bench"
-        self.spec_path = directory / "sweep-bench-spec.json"
-        self.log_path = directory / "sweep-bench.log"
-        self.path.write_text(f"#!{sys.executable}\n" + FAKE_SOURCE)
-        self.path.chmod(0o755)
-        self.log_path.write_text("")
+        super().__init__(directory, "rculab-bench", FAKE_SOURCE, "sweep-bench-spec.json", "sweep-bench.log")
         self.set()
 
     def set(self, behaviour=None, sleep=0.0, backends=("qsbr", "mb", "none")):
@@ -94,22 +88,6 @@ class FakeSweepBench:
         """The benchmark each run process ran (GB suffix stripped), in order."""
         lines = self.log_path.read_text().splitlines()
         return [name.rsplit("/iterations:", 1)[0] for line in lines for name in json.loads(line)["names"]]
-
-
-@pytest.fixture
-def sweep_env(tmp_path, monkeypatch):
-    """Fake bench + results and hw-profiles roots in tmp_path; set-up skipped."""
-    bench = FakeSweepBench(tmp_path)
-    results = tmp_path / "results"
-    monkeypatch.setenv("RCULAB_BENCH", str(bench.path))
-    monkeypatch.setenv("RCULAB_SKIP_SETUP", "1")
-    monkeypatch.setenv("RCULAB_RESULTS", str(results))
-    monkeypatch.setenv("RCULAB_HW_PROFILES", str(tmp_path / "hw-profiles"))
-    monkeypatch.setenv("FAKE_SWEEP_SPEC", str(bench.spec_path))
-    monkeypatch.setenv("FAKE_SWEEP_LOG", str(bench.log_path))
-    bench.results = results
-    bench.tmp = tmp_path
-    return bench
 
 
 def write_spec(directory: Path, text: str, name: str = "spec.toml") -> Path:

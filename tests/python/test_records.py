@@ -7,7 +7,7 @@ import tarfile
 import pytest
 
 from conftest import run_cli
-from sweep_support import SMALL_SPEC, manifest_of, only_set, records_of, sets_of, sweep_env, write_spec  # noqa: F401
+from sweep_support import SMALL_SPEC, manifest_of, only_set, records_of, sets_of, write_spec
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_merge_refuses_conflicting_duplicate_points(sweep_env, tmp_path, capsys)
     assert not (first.parent / "both").exists() and not list(first.parent.glob(".both.*"))
 
 
-def test_import_copies_sets_and_profiles_validated_and_never_overwrites(small_set, sweep_env, tmp_path, capsys, monkeypatch):
+def test_import_copies_sets_and_profiles_validated_and_never_overwrites(small_set, tmp_path, capsys, monkeypatch):
     tree = tmp_path / "export"
     shutil.copytree(small_set, tree / "results" / small_set.parent.name / small_set.name)
     (tree / "hw-profiles" / small_set.parent.name).mkdir(parents=True)
@@ -159,7 +159,7 @@ def test_import_refuses_an_invalid_set_and_copies_nothing(small_set, tmp_path, c
     assert not (tmp_path / "here").exists()
 
 
-def test_import_refuses_a_tarball_with_unsafe_paths(tmp_path, capsys, sweep_env):
+def test_import_refuses_a_tarball_with_unsafe_paths(tmp_path, capsys):
     evil = tmp_path / "evil.tar"
     (tmp_path / "x").write_text("x")
     with tarfile.open(evil, "w") as archive:

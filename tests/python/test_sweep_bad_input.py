@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import run_cli
-from sweep_support import SMALL_SPEC, only_set, sweep_env, write_spec  # noqa: F401 (fixture)
+from sweep_support import SMALL_SPEC, only_set, write_spec
 
 
 def spec_with(tmp_path, text):

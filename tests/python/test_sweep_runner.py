@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import REPO_ROOT, SHIM, run_cli
-from sweep_support import (SMALL_SPEC, manifest_of, only_set, records_of, sets_of, sweep_env,  # noqa: F401
+from sweep_support import (SMALL_SPEC, manifest_of, only_set, records_of, sets_of,
                            write_spec)
 
 from lab import results
@@ -213,3 +213,12 @@ def test_the_standalone_runner_runs_a_plan_with_bare_python(sweep_env, tmp_path,
     assert done.returncode == 0, done.stderr
     set_dir = only_set(out)
     assert set_dir.parent.name == "far-host" and check_set(set_dir) == ([], 12)
+
+
+def test_without_tqdm_progress_is_one_plain_line_per_point(sweep_env, tmp_path, capsys, monkeypatch):
+    from lab.runner import progress
+    monkeypatch.setattr(progress, "tqdm", None)  # a bare host
+    status, _, err = sweep(capsys, "--spec", str(write_spec(tmp_path, SMALL_SPEC)))
+    lines = [line for line in err.splitlines() if line.startswith("[")]
+    assert status == 0 and len(lines) == 12
+    assert lines[0].startswith("[1/12] 8% elapsed ") and " ETA " in lines[0] and lines[-1].startswith("[12/12] 100%")

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from conftest import run_cli
-from sweep_support import SMALL_SPEC, sweep_env, write_spec  # noqa: F401 (fixture)
+from sweep_support import SMALL_SPEC, write_spec
 
 from lab.spec import axes, load
 from lab.spec.errors import SpecError
