@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List
 
+from lab.runner.sweep import point_timeout
 from lab.spec import axes
 from lab.spec.errors import SpecError
 
@@ -145,7 +146,6 @@ def check_group(group: dict, where: str) -> Dict[str, Any]:
 def resolve(spec: Dict[str, Any], pus: int, source: str, seed: int) -> Dict[str, Any]:
     """The spec with every field filled in for a host with `pus` PUs (the
     manifest's `spec`)."""
-    from lab.runner.sweep import point_timeout
     resolved = {
         "name": spec["name"], "description": spec["description"], "source": source,
         "seed": seed, "repetitions": spec["repetitions"], "duration": spec["duration"],
