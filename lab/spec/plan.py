@@ -17,7 +17,7 @@ from lab.runner.points import point_key
 from lab.spec.errors import SpecError
 
 PLAN_KIND = "rculab.plan"
-PER_POINT_OVERHEAD_S = 0.15  # process start, topology discovery, calibration (measured: ~0.05-0.1)
+PER_POINT_OVERHEAD_S = 0.35  # start-up, calibration, cool-down, barriers: measured ~0.34 s on the 2-PU VM
 LISTING_TIMEOUT_S = 60
 # Which spec field a rculab-bench complaint is about.
 FLAG_FIELDS = (("--backends", "backends"), ("backend ", "backends"), ("--placement", "placements"),

@@ -86,8 +86,8 @@ def test_dry_run_counts_and_estimates_and_writes_nothing(sweep_env, tmp_path, ca
     spec = write_spec(tmp_path, SMALL_SPEC)
     status, out, err = run_cli(["sweep", "--spec", str(spec), "--dry-run"], capsys)
     assert status == 0, err
-    # 12 points x (2 x 0.01 s + 0.15 s overhead) = 2.04 s
-    assert out.startswith("small: 12 points x 2 repetitions") and "estimated 0m02s" in out and "seed 7" in out
+    # 12 points x (2 x 0.01 s + 0.35 s overhead) = 4.44 s
+    assert out.startswith("small: 12 points x 2 repetitions") and "estimated 0m04s" in out and "seed 7" in out
     assert not sweep_env.results.exists() and sweep_env.runs() == []
 
 
