@@ -9,31 +9,24 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, run_cli
+from bundle_support import BUILD, make_bundle, needs_build
+from conftest import run_cli
 from sweep_support import only_set
 
 from lab.bundle import libs
 from lab.records.validate import check_set
 
-BUILD = REPO_ROOT / "build" / "release"
 CLEAN_ENV = {"PATH": "/usr/bin:/bin"}
 TINY_SPEC = {"name": "tiny", "repetitions": 1, "duration": 0.02, "warmup": 0.005, "seed": 3,
              "tolerate_bind_failure": True,
              "group": [{"workloads": ["read_cost", "gp_latency"], "backends": ["qsbr"],
                         "readers": [1], "updaters": [1]}]}
 
-needs_build = pytest.mark.skipif(not os.access(BUILD / "rculab-bench", os.X_OK),
-                                 reason="build/release not built")
-
-
 @pytest.fixture(scope="module")
 def bundle_dir(tmp_path_factory):
     """The real bundle, unpacked in a scratch folder."""
     work = tmp_path_factory.mktemp("bundle")
-    tarball = work / "b.tar.gz"
-    done = subprocess.run([str(REPO_ROOT / "rculab"), "bundle", "--out", str(tarball)],
-                          capture_output=True, text=True, env=dict(os.environ, RCULAB_SKIP_SETUP="1"))
-    assert done.returncode == 0, done.stderr
+    tarball = make_bundle(work / "b.tar.gz")
     with tarfile.open(tarball) as tar:
         tar.extractall(work / "unpacked")
     (top,) = (work / "unpacked").iterdir()
