@@ -5,8 +5,8 @@ import os
 import sys
 from typing import List, Sequence
 
-from lab import options, paths, proc
-from lab.prepare import prepare
+from lab import deps, options, paths, proc
+from lab.prepare import prepare, setup_skipped
 
 HELP = "set up, build, then run ctest and the Python tests (pytest)"
 DESCRIPTION = """\
@@ -29,6 +29,8 @@ def add_parser(subparsers) -> None:
 
 def main(args, extra: Sequence[str] = ()) -> int:
     prepare(args.preset)
+    if not args.no_python and not setup_skipped():
+        deps.ensure_packages(deps.TEST_PACKAGES)
     failed: List[str] = []
     phase("ctest", ["ctest", "--preset", args.preset, "--output-on-failure"], failed)
     if not args.no_python:

@@ -12,7 +12,11 @@ from lab.errors import LabError
 REQUIRED_PACKAGES = (
     "cmake", "g++", "ninja-build", "pkg-config", "libbenchmark-dev", "libgtest-dev",
     "libhwloc-dev", "hwloc", "liburcu-dev", "ccache", "python3-pytest",
+    "python3-jsonschema", "python3-tqdm",
 )
+# Only `rculab test` needs these: the many-host drivers' tests run GNU parallel
+# and a one-node SLURM cluster on this host.
+TEST_PACKAGES = ("parallel", "slurmctld", "slurmd", "slurm-client", "munge")
 
 
 def installed_packages(query_output: str) -> set:

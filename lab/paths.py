@@ -11,6 +11,20 @@ DEFAULT_PRESET = "release"
 # Raw benchmark JSON of `rculab run` (ignored by git; tests point this elsewhere).
 RUNS_ROOT = REPO_ROOT / "results" / "runs"
 
+# Result sets (results/<profile-id>/<set-id>/) and host profiles; the environment
+# variables are test/debug knobs that point them elsewhere.
+RESULTS_OVERRIDE_ENV = "RCULAB_RESULTS"
+HW_PROFILES_OVERRIDE_ENV = "RCULAB_HW_PROFILES"
+
+
+def results_root() -> Path:
+    return Path(os.environ.get(RESULTS_OVERRIDE_ENV) or REPO_ROOT / "results")
+
+
+def hw_profiles_root() -> Path:
+    return Path(os.environ.get(HW_PROFILES_OVERRIDE_ENV) or REPO_ROOT / "hw-profiles")
+
+
 # Test/debug knobs: use these binaries instead of build/<preset>/rculab-{core,bench}.
 CORE_OVERRIDE_ENV = "RCULAB_CORE"
 BENCH_OVERRIDE_ENV = "RCULAB_BENCH"

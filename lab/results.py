@@ -20,8 +20,12 @@ def timestamp(now: Optional[datetime] = None) -> str:
 
 def new_run_dir(root: Path, now: Optional[datetime] = None) -> Path:
     """Create root/<UTC timestamp>/ (root/<timestamp>-2/, ... if that exists)."""
+    return new_dir(root, timestamp(now))
+
+
+def new_dir(root: Path, stem: str) -> Path:
+    """Create root/<stem>/, or root/<stem>-2/, ... if that exists (two runs in one second)."""
     root.mkdir(parents=True, exist_ok=True)
-    stem = timestamp(now)
     for attempt in range(1, 1000):
         candidate = root / (stem if attempt == 1 else f"{stem}-{attempt}")
         try:
@@ -29,7 +33,7 @@ def new_run_dir(root: Path, now: Optional[datetime] = None) -> Path:
             return candidate
         except FileExistsError:
             continue
-    raise LabError(f"cannot create a fresh run folder under {root} (all {stem}-N taken)")
+    raise LabError(f"cannot create a fresh folder under {root} (all {stem}-N taken)")
 
 
 def write_new_file(path: Path, text: str) -> None:

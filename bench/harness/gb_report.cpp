@@ -33,6 +33,11 @@ void report_run(benchmark::State& state, const run_report& run, const backend_st
   set("lat_p90_ns", double(run.latency.percentile(0.90)));
   set("lat_p99_ns", double(run.latency.percentile(0.99)));
   set("lat_max_ns", double(run.latency.max()));
+  // The whole histogram, one counter per non-empty bucket (lat_h<index>); the
+  // lab's runner moves them into the record's latency_histogram.
+  run.latency.for_each_bucket([&](unsigned index, uint64_t count) {
+    state.counters["lat_h" + std::to_string(index)] = benchmark::Counter(double(count));
+  });
   set("sync_calls", double(stats.synchronize_calls));
   set("grace_periods", stats.grace_periods ? double(*stats.grace_periods) : -1.0);
   set("cb_queued", double(stats.callbacks_queued));

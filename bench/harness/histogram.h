@@ -32,6 +32,14 @@ class latency_histogram {
   uint64_t count() const noexcept { return count_; }
   uint64_t max() const noexcept { return max_; }
 
+  // Calls f(index, count) for every non-empty bucket, in index order (so the
+  // whole histogram can be reported, not only its percentiles).
+  template <class F>
+  void for_each_bucket(F&& f) const {
+    for (unsigned i = 0; i < kBuckets; ++i)
+      if (counts_[i]) f(i, counts_[i]);
+  }
+
   // The upper bound of the bucket holding the q-quantile (0 < q <= 1), capped
   // at max(); 0 when empty.
   uint64_t percentile(double q) const noexcept {

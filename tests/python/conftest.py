@@ -112,14 +112,22 @@ def torture_result(name, passed=True, reads=1000, updates=50, sync_calls=40,
                        "max_age": max_age, "age_histogram": [1, 2, 3]}}
 
 
-class FakeBench:
-    def __init__(self, directory: Path):
-        self.path = directory / "rculab-bench"
-        self.spec_path = directory / "bench-spec.json"
-        self.log_path = directory / "bench-calls.log"
-        self.path.write_text(f"#!{sys.executable}\n" + FAKE_BENCH_SOURCE)
+class FakeProgram:
+    """An executable Python script at directory/name, driven by a JSON spec file
+    and logging to an (empty) log file."""
+
+    def __init__(self, directory: Path, name: str, source: str, spec_name: str, log_name: str):
+        self.path = directory / name
+        self.spec_path = directory / spec_name
+        self.log_path = directory / log_name
+        self.path.write_text(f"#!{sys.executable}\n" + source)
         self.path.chmod(0o755)
         self.log_path.write_text("")
+
+
+class FakeBench(FakeProgram):
+    def __init__(self, directory: Path):
+        super().__init__(directory, "rculab-bench", FAKE_BENCH_SOURCE, "bench-spec.json", "bench-calls.log")
         self.set(rows={})
 
     def set(self, rows, behaviour=None):
@@ -134,14 +142,9 @@ class FakeBench:
         return [json.loads(line)["commit"] for line in self.log_path.read_text().splitlines()]
 
 
-class FakeCore:
+class FakeCore(FakeProgram):
     def __init__(self, directory: Path):
-        self.path = directory / "rculab-core"
-        self.spec_path = directory / "spec.json"
-        self.log_path = directory / "calls.log"
-        self.path.write_text(f"#!{sys.executable}\n" + FAKE_CORE_SOURCE)
-        self.path.chmod(0o755)
-        self.log_path.write_text("")
+        super().__init__(directory, "rculab-core", FAKE_CORE_SOURCE, "spec.json", "calls.log")
         self.bench = FakeBench(directory)
         self.set(backends=[], torture={})
 
@@ -201,3 +204,19 @@ def run_cli(argv, capture):
         status = exit_.code
     captured = capture.readouterr()
     return status, captured.out, captured.err
+
+
+@pytest.fixture
+def sweep_env(tmp_path, monkeypatch):
+    """A fake rculab-bench for sweeps (tests/python/sweep_support.py), results
+    and hw-profiles roots in tmp_path, set-up skipped."""
+    from sweep_support import FakeSweepBench
+    bench = FakeSweepBench(tmp_path)
+    bench.results = tmp_path / "results"
+    monkeypatch.setenv("RCULAB_BENCH", str(bench.path))
+    monkeypatch.setenv("RCULAB_SKIP_SETUP", "1")
+    monkeypatch.setenv("RCULAB_RESULTS", str(bench.results))
+    monkeypatch.setenv("RCULAB_HW_PROFILES", str(tmp_path / "hw-profiles"))
+    monkeypatch.setenv("FAKE_SWEEP_SPEC", str(bench.spec_path))
+    monkeypatch.setenv("FAKE_SWEEP_LOG", str(bench.log_path))
+    return bench

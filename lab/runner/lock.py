@@ -1,0 +1,77 @@
+"""One writer per set: `.lock` holds the writing runner's pid. A lock whose pid
+is no longer running (the runner was killed) is taken over, with a note."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+from lab.errors import LabError
+
+LOCK_NAME = ".lock"
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def holder(lock: Path) -> Optional[int]:
+    try:
+        text = lock.read_text().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+class SetLock:
+    def __init__(self, set_dir: Path):
+        self.path = Path(set_dir) / LOCK_NAME
+        self.held = False
+
+    def acquire(self) -> None:
+        for _ in range(3):
+            if self._create():
+                return
+            pid = holder(self.path)
+            if pid is not None and pid_alive(pid):
+                raise LabError(f"{self.path.parent}: another sweep (pid {pid}) is writing this set; "
+                               f"wait for it to finish or stop it (lock: {self.path})")
+            # Stale: rename it away first, so of two runners taking over only one wins.
+            stale = self.path.with_name(f"{LOCK_NAME}.stale.{os.getpid()}")
+            try:
+                os.rename(self.path, stale)
+            except FileNotFoundError:
+                continue
+            stale.unlink()
+            print(f"rculab: note: took over the stale lock of {self.path.parent} "
+                  f"(pid {pid if pid is not None else '?'} is not running)", file=sys.stderr)
+        raise LabError(f"{self.path}: cannot take the lock (it keeps changing hands)")
+
+    def _create(self) -> bool:
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "w") as out:
+            out.write(f"{os.getpid()}\n")
+        self.held = True
+        return True
+
+    def release(self) -> None:
+        if self.held and holder(self.path) == os.getpid():
+            self.path.unlink()
+        self.held = False
+
+    def __enter__(self) -> "SetLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()

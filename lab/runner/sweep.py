@@ -1,0 +1,139 @@
+"""Running a plan into a new set, or the missing points of an existing one.
+Crash-safe by construction: the manifest is written before the first point,
+each record is published atomically, so after Ctrl-C or `kill -9` the set holds
+whole records only and `--resume` runs exactly the points without one."""
+from __future__ import annotations
+
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from lab import results
+from lab.errors import LabError
+from lab.runner import execute, progress
+from lab.runner.lock import SetLock
+from lab.runner.resultset import SCHEMA_VERSION, ResultSet, read_json, run_order, set_id_for
+
+
+@dataclass
+class Outcome:
+    set_dir: Path
+    ran: int
+    failed: List[str]
+    already_recorded: int
+
+    @property
+    def exit_status(self) -> int:
+        return 1 if self.failed else 0
+
+
+def point_timeout(spec: dict) -> float:
+    """Generous: process start-up, every repetition's warm-up + window (which can
+    stretch under oversubscription), the final grace periods, slow hosts."""
+    if spec.get("timeout_s"):
+        return float(spec["timeout_s"])
+    return 120 + 20 * spec["repetitions"] * (spec["duration"] + spec["warmup"])
+
+
+def manifest_for(plan: dict, set_id: str, profile_id: str, tool: dict) -> dict:
+    points = sorted(plan["points"], key=lambda p: p["key"])
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "rculab.set",
+        "set_id": set_id,
+        "profile_id": profile_id,
+        "created_utc": execute.utc_now(),
+        "spec": plan["spec"],
+        "seed": plan["seed"],
+        "shard": plan.get("shard"),
+        "points": points,
+        "order": run_order([p["key"] for p in points], plan["seed"]),
+        "tool": tool,
+    }
+
+
+def start(plan: dict, bench: str, results_root: Path, profile_id: str, tool: dict,
+          env: Optional[Dict[str, str]] = None) -> Outcome:
+    """A new set for the plan: results/<profile>/<timestamp>-<name>/."""
+    if not plan.get("points"):
+        raise LabError("the plan has no points: nothing to run")
+    set_id = set_id_for(plan["spec"]["name"], plan.get("shard"))
+    set_dir = results.new_dir(Path(results_root) / profile_id, set_id)
+    with SetLock(set_dir):
+        manifest = manifest_for(plan, set_dir.name, profile_id, tool)
+        results.write_new_json(set_dir / "manifest.json", manifest)
+        (set_dir / "points").mkdir()
+        print(f"rculab: sweep {set_dir.name}: {len(manifest['points'])} points into {set_dir}",
+              file=sys.stderr)
+        return run_missing(ResultSet(set_dir), manifest, bench, env)
+
+
+def resume(set_dir: Path, bench: str, env: Optional[Dict[str, str]] = None,
+           retry_failed: bool = False) -> Outcome:
+    """The points of the set's manifest that have no record yet (and, with
+    retry_failed, those whose record failed: moved to points/.superseded/ first)."""
+    result_set = ResultSet(set_dir)
+    manifest = result_set.load_manifest()
+    with SetLock(result_set.path):
+        result_set.points_dir.mkdir(exist_ok=True)
+        result_set.remove_temporaries()
+        if retry_failed:
+            for key in sorted(result_set.recorded_keys()):
+                if read_json(result_set.record_path(key), "a record").get("status") != "ok":
+                    result_set.supersede(key)
+        return run_missing(result_set, manifest, bench, env)
+
+
+def run_missing(result_set: ResultSet, manifest: dict, bench: str,
+                env: Optional[Dict[str, str]]) -> Outcome:
+    recorded = result_set.recorded_keys()
+    points = {p["key"]: p for p in manifest["points"]}
+    todo = [(index, key) for index, key in enumerate(manifest["order"]) if key not in recorded]
+    timeout = point_timeout(manifest["spec"])
+    outcome = Outcome(result_set.path, 0, [], len(points) - len(todo))
+    if not todo:
+        print(f"rculab: {manifest['set_id']}: every point already has a record; nothing to run",
+              file=sys.stderr)
+        return outcome
+    bar = progress.progress(len(todo))
+    previous_term = signal.signal(signal.SIGTERM, _interrupt)  # a batch scheduler's stop = Ctrl-C
+    try:
+        for order_index, key in todo:
+            point = points[key]
+            record = {"schema_version": SCHEMA_VERSION, "kind": "rculab.point",
+                      "set_id": manifest["set_id"], "profile_id": manifest["profile_id"],
+                      "point": point}
+            record.update(execute.run_point(bench, point, timeout, env))
+            record["run"] = {"order_index": order_index,
+                             "attempt": len(result_set.superseded(key)) + 1, "runner": "lab"}
+            result_set.write_record(record)
+            outcome.ran += 1
+            if record["status"] != "ok":
+                outcome.failed.append(key)
+            bar.update(key if record["status"] == "ok" else f"{key} FAILED ({record['error']['reason']})")
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"\nrculab: interrupted after {outcome.ran} of {len(todo)} points; the set is consistent; "
+              f"finish it with: ./rculab sweep --resume {result_set.path}", file=sys.stderr)
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+    bar.close()
+    print(summary(manifest, outcome), file=sys.stderr)
+    return outcome
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def summary(manifest: dict, outcome: Outcome) -> str:
+    text = f"rculab: {manifest['set_id']}: ran {outcome.ran} point{'' if outcome.ran == 1 else 's'}"
+    if outcome.already_recorded:
+        text += f" ({outcome.already_recorded} were already recorded)"
+    if outcome.failed:
+        text += f"; {len(outcome.failed)} FAILED (recorded with status failed): " + ", ".join(outcome.failed[:5])
+        text += " ..." if len(outcome.failed) > 5 else ""
+    return text + f"\nresult set: {outcome.set_dir}"
