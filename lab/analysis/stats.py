@@ -17,8 +17,9 @@ CONFIDENCE = 0.95
 # normal sample's best split explains about 64%) ...
 BIMODAL_VARIANCE_SHARE = 0.9
 # ... and the clusters' centres must be this far apart, relative to the median,
-# so that two tight clusters 0.1% apart (timer granularity) do not count.
-BIMODAL_MIN_GAP = 0.05
+# above the latency histogram's 6.25% buckets, so a p50 that alternates between two
+# adjacent buckets does not count.
+BIMODAL_MIN_GAP = 0.10
 BIMODAL_MIN_VALUES = 6
 
 
