@@ -6,11 +6,12 @@ import os
 import sys
 from typing import List, NoReturn, Optional
 
-from lab import (cmd_bench, cmd_compare, cmd_list, cmd_quick, cmd_run, cmd_setup, cmd_test,
-                 cmd_torture)
+from lab import (cmd_bench, cmd_compare, cmd_list, cmd_plot, cmd_quick, cmd_report, cmd_run, cmd_setup,
+                 cmd_test, cmd_torture)
 from lab.errors import LabError
 
-COMMANDS = (cmd_run, cmd_test, cmd_bench, cmd_list, cmd_torture, cmd_quick, cmd_setup, cmd_compare)
+COMMANDS = (cmd_run, cmd_test, cmd_bench, cmd_list, cmd_torture, cmd_quick, cmd_setup, cmd_compare,
+            cmd_plot, cmd_report)
 USAGE_EXIT = 2
 
 
