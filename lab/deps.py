@@ -12,6 +12,8 @@ from lab.errors import LabError
 REQUIRED_PACKAGES = (
     "cmake", "g++", "ninja-build", "pkg-config", "libbenchmark-dev", "libgtest-dev",
     "libhwloc-dev", "hwloc", "liburcu-dev", "ccache", "python3-pytest",
+    # compare / plot / report: statistics, charts, and the report's browser test
+    "python3-numpy", "python3-scipy", "python3-matplotlib", "fonts-dejavu-core", "chromium",
 )
 
 

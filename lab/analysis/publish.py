@@ -32,6 +32,8 @@ def replace_dir(target: Path, fill: Callable[[Path], T]) -> T:
         else:
             os.rename(staging, target)
         return result
+    except OSError as err:
+        raise LabError(f"cannot write {target}: {err.strerror or err}") from None
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

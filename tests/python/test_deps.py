@@ -41,7 +41,8 @@ def test_installed_packages_only_counts_fully_installed():
 def test_missing_packages_keeps_required_order(recorded):
     assert deps.missing_packages() == [
         "ninja-build", "pkg-config", "libbenchmark-dev", "libgtest-dev", "libhwloc-dev",
-        "liburcu-dev", "ccache", "python3-pytest"]
+        "liburcu-dev", "ccache", "python3-pytest", "python3-numpy", "python3-scipy",
+        "python3-matplotlib", "fonts-dejavu-core", "chromium"]
 
 
 def test_not_root_gives_the_exact_sudo_command_and_installs_nothing(recorded, monkeypatch):
@@ -50,7 +51,7 @@ def test_not_root_gives_the_exact_sudo_command_and_installs_nothing(recorded, mo
         deps.ensure_packages()
     assert str(err.value).endswith(
         "sudo apt-get install -y ninja-build pkg-config libbenchmark-dev libgtest-dev "
-        "libhwloc-dev liburcu-dev ccache python3-pytest")
+        "libhwloc-dev liburcu-dev ccache python3-pytest python3-numpy python3-scipy python3-matplotlib fonts-dejavu-core chromium")
     assert "\n" not in str(err.value)
     assert recorded["streamed"] == []
 
@@ -63,7 +64,8 @@ def test_not_root_through_the_cli_is_one_line_and_exit_1(recorded, monkeypatch, 
     assert status == 1
     assert err.splitlines() == ["rculab: error: missing Debian packages; install them with: "
                                 "sudo apt-get install -y ninja-build pkg-config libbenchmark-dev "
-                                "libgtest-dev libhwloc-dev liburcu-dev ccache python3-pytest"]
+                                "libgtest-dev libhwloc-dev liburcu-dev ccache python3-pytest"
+                                " python3-numpy python3-scipy python3-matplotlib fonts-dejavu-core chromium"]
 
 
 def test_root_runs_apt_update_then_noninteractive_install(recorded, monkeypatch):
@@ -72,7 +74,8 @@ def test_root_runs_apt_update_then_noninteractive_install(recorded, monkeypatch)
     (update, _), (install, env) = recorded["streamed"]
     assert update == ["apt-get", "update"]
     assert install == ["apt-get", "install", "-y", "ninja-build", "pkg-config", "libbenchmark-dev",
-                       "libgtest-dev", "libhwloc-dev", "liburcu-dev", "ccache", "python3-pytest"]
+                       "libgtest-dev", "libhwloc-dev", "liburcu-dev", "ccache", "python3-pytest",
+                       "python3-numpy", "python3-scipy", "python3-matplotlib", "fonts-dejavu-core", "chromium"]
     assert env["DEBIAN_FRONTEND"] == "noninteractive"
 
 
