@@ -10,10 +10,11 @@ HELP = "draw every chart family of result sets (PNG and SVG, deterministic)"
 
 
 def add_parser(subparsers) -> None:
+    from lab.analysis import load
     parser = subparsers.add_parser("plot", help=HELP, description=HELP + (
         ". Several SETs are overlaid (line style per set) into the first one's charts/ folder; "
         "no SET redraws each set under results/ into its own results/<profile>/<set>/charts/."))
-    parser.add_argument("sets", nargs="*", metavar="SET", help="set id (under results/*/) or set folder")
+    load.add_sets_argument(parser)
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="write the charts here (replaced as a whole) instead of <first set>/charts/")
     parser.set_defaults(handler=main)
@@ -33,16 +34,12 @@ def draw(sets, out: Path) -> None:
 
 def main(args, extra: Sequence[str] = ()) -> int:
     from lab.analysis import load
+    if args.out and not args.sets:
+        raise LabError("plot --out needs at least one SET", 2)
+    sets = load.load_many(args.sets)
     if args.sets:
-        sets = [load.load(arg) for arg in args.sets]  # every set is read before anything is written
         draw(sets, args.out or sets[0].path / "charts")
         return 0
-    if args.out:
-        raise LabError("plot --out needs at least one SET", 2)
-    folders = load.all_sets()
-    if not folders:
-        raise LabError(f"no result sets under {load.RESULTS_ROOT}/*/")
-    sets = [load.load_set(folder) for folder in folders]
     for rs in sets:
         draw([rs], rs.path / "charts")
     return 0

@@ -21,31 +21,20 @@ def panels(at):
 
 
 def render(sets, out_dir):
-    found = data.points(sets, WORKLOAD)
-    if not found:
-        raise style.NoData(f"no ok {WORKLOAD} points")
     written = []
-    for placement in data.levels(found, "placement"):
-        at = [f for f in found if f[2].params.get("placement") == placement]
+    for placement, at in data.by_placement(sets, WORKLOAD):
         chosen = panels(at)
         fig, axes = style.figure(len(chosen), width_per_panel=3.8)
-        backends, xs = set(), set()
+        backends = set()
         for ax, (title, metric, scale, ylabel, interval) in zip(axes, chosen):
             lines = data.series(at, metric, "updaters", lambda p, iv=interval: p.params.get("interval_ns") == iv)
-            for (i, backend), line in sorted(lines.items(), key=lambda kv: (kv[0][0], style.backend_sort_key(kv[0][1]))):
-                x = [item[0] for item in line]
-                s = [item[1] for item in line]
-                xs.update(x)
-                ax.errorbar(x, [v.median * scale for v in s], yerr=data.error_bars(s, scale),
-                            **style.line_kwargs(backend, i))
-                backends.add(backend)
-            style.value_axis(ax, [item[1].median * scale for line in lines.values() for item in line])
+            drawn, xs, ys = data.draw(ax, lines, scale)
+            backends |= drawn
+            style.value_axis(ax, ys)
             ax.set_ylabel(ylabel)
             ax.set_title(title)
             style.threads_axis(ax, sorted(xs) or [1], "updater threads")
-        fig.suptitle(f"call_rcu, 1 reader running ({placement} placement)", y=1.02)
-        style.legend(fig, backends, [rs.label for rs in sets])
-        style.caption(fig, sets, "error bars: 95% bootstrap CI of the median over repetitions")
-        fig.subplots_adjust(wspace=0.35)
-        written += style.save(fig, out_dir, f"call_rcu-{style.slug(placement)}")
+        title = f"call_rcu, 1 reader running ({placement} placement)"
+        written += style.finish(fig, out_dir, f"call_rcu-{style.slug(placement)}", title,
+                                sets, backends, "error bars: 95% bootstrap CI of the median over repetitions", wspace=0.35)
     return written

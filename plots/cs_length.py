@@ -22,24 +22,16 @@ def cs_axis(ax, values) -> None:
 
 
 def render(sets, out_dir):
-    found = data.points(sets, WORKLOAD)
-    if not found:
-        raise style.NoData(f"no ok {WORKLOAD} points")
     written = []
-    for placement in data.levels(found, "placement"):
-        at = [f for f in found if f[2].params.get("placement") == placement]
+    for placement, at in data.by_placement(sets, WORKLOAD):
         for readers in style.pick_levels(data.levels(at, "readers")):
             lines = data.series(at, "ns_per_read", "cs_ns", lambda p: p.params.get("readers") == readers)
             through = data.series(at, "reads_per_s", "cs_ns", lambda p: p.params.get("readers") == readers)
             present = {b for _, b in lines}
             reference = "none" if "none" in present else "qsbr" if "qsbr" in present else None
             fig, (cost_ax, rel_ax) = style.figure(2, width_per_panel=4.0)
-            xs = set()
-            for (i, backend), line in sorted(lines.items(), key=lambda kv: (kv[0][0], style.backend_sort_key(kv[0][1]))):
-                x = [item[0] for item in line]
-                s = [item[1] for item in line]
-                xs.update(x)
-                cost_ax.errorbar(x, [v.median for v in s], yerr=data.error_bars(s), **style.line_kwargs(backend, i))
+            _, xs, _ = data.draw(cost_ax, lines)
+            for (i, backend), _ in data.ordered(lines):
                 base = {item[0]: item[1].median for item in through.get((i, reference), [])}
                 rel = [(cs, item[1].median / base[cs]) for cs, item in
                        ((item[0], item) for item in through.get((i, backend), [])) if base.get(cs)]
@@ -54,9 +46,7 @@ def render(sets, out_dir):
             rel_ax.set_title(f"relative to {reference} (1 = no overhead)" if reference else "no reference backend")
             for ax in (cost_ax, rel_ax):
                 cs_axis(ax, xs)
-            fig.suptitle(f"Critical-section length, {readers} reader threads ({placement} placement)", y=1.02)
-            style.legend(fig, present, [rs.label for rs in sets])
-            style.caption(fig, sets, "left: median with 95% bootstrap CI; right: ratio of medians")
-            fig.subplots_adjust(wspace=0.35)
-            written += style.save(fig, out_dir, f"cs_length-readers{readers}-{style.slug(placement)}")
+            title = f"Critical-section length, {readers} reader threads ({placement} placement)"
+            written += style.finish(fig, out_dir, f"cs_length-readers{readers}-{style.slug(placement)}", title,
+                                    sets, present, "left: median with 95% bootstrap CI; right: ratio of medians", wspace=0.35)
     return written

@@ -6,6 +6,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from lab.analysis import metrics, stats
 from lab.analysis.load import Point, ResultSet
+from plots import style
 
 _cache: Dict[Tuple[int, str], Optional[stats.Summary]] = {}
 
@@ -27,6 +28,35 @@ def points(sets: Sequence[ResultSet], workload: str) -> List[Tuple[int, ResultSe
             if p.workload == workload and p.ok:
                 out.append((i, rs, p))
     return out
+
+
+def by_placement(sets: Sequence[ResultSet], workload: str, keep: Callable[[Point], bool] = lambda p: True,
+                 why: str = ""):
+    """[(placement, found)] for the workload's ok points that `keep` accepts;
+    NoData when there are none (`why` adds to the reason)."""
+    found = [f for f in points(sets, workload) if keep(f[2])]
+    if not found:
+        raise style.NoData(f"no ok {workload} points{why}")
+    return [(placement, [f for f in found if f[2].params.get("placement") == placement])
+            for placement in levels(found, "placement")]
+
+
+def ordered(lines: "Series"):
+    """Series items by set, then in the legend's backend order."""
+    return sorted(lines.items(), key=lambda kv: (kv[0][0], style.backend_sort_key(kv[0][1])))
+
+
+def draw(ax, lines: "Series", scale: float = 1.0):
+    """One errorbar line per (set, backend); returns (backends, x values, y medians)."""
+    backends, xs, ys = set(), set(), []
+    for (i, backend), line in ordered(lines):
+        x = [item[0] for item in line]
+        s = [item[1] for item in line]
+        ax.errorbar(x, [v.median * scale for v in s], yerr=error_bars(s, scale), **style.line_kwargs(backend, i))
+        backends.add(backend)
+        xs.update(x)
+        ys += [v.median * scale for v in s]
+    return backends, xs, ys
 
 
 def levels(found, param: str) -> list:

@@ -18,12 +18,9 @@ def merged_cdf(point):
 
 
 def render(sets, out_dir):
-    found = [f for f in data.points(sets, WORKLOAD) if any(r.histogram for r in f[2].repetitions)]
-    if not found:
-        raise style.NoData(f"no ok {WORKLOAD} points with a latency_histogram")
     written = []
-    for placement in data.levels(found, "placement"):
-        at = [f for f in found if f[2].params.get("placement") == placement]
+    for placement, at in data.by_placement(sets, WORKLOAD, lambda p: any(r.histogram for r in p.repetitions),
+                                           " with a latency_histogram"):
         for readers in style.pick_levels(data.levels(at, "readers")):
             here = [f for f in at if f[2].params.get("readers") == readers]
             updater_levels = style.pick_levels(data.levels(here, "updaters"), at_most=4)
@@ -46,8 +43,7 @@ def render(sets, out_dir):
                 ax.set_xlabel("synchronize latency (µs)")
                 ax.set_title(f"{updaters} concurrent updater{'s' if updaters != 1 else ''}")
             axes[0].set_ylabel("fraction of synchronize calls ≤ x")
-            fig.suptitle(f"Grace-period latency CDF, {readers} reader threads ({placement} placement)", y=1.02)
-            style.legend(fig, backends, [rs.label for rs in sets], markers=False)
-            style.caption(fig, sets, "histogram buckets ±6.25% (bench/harness/histogram.h); repetitions merged")
-            written += style.save(fig, out_dir, f"gp_latency_cdf-readers{readers}-{style.slug(placement)}")
+            title = f"Grace-period latency CDF, {readers} reader threads ({placement} placement)"
+            written += style.finish(fig, out_dir, f"gp_latency_cdf-readers{readers}-{style.slug(placement)}", title,
+                                    sets, backends, "histogram buckets ±6.25% (bench/harness/histogram.h); repetitions merged", markers=False)
     return written

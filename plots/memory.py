@@ -13,24 +13,16 @@ THROTTLE_CAP = 1 << 20  # call_rcu workload: enqueueing pauses at this backlog
 
 
 def render(sets, out_dir):
-    found = data.points(sets, WORKLOAD)
-    if not found:
-        raise style.NoData(f"no ok {WORKLOAD} points (the backlog comes from call_rcu)")
     written = []
-    for placement in data.levels(found, "placement"):
-        at = [f for f in found if f[2].params.get("placement") == placement]
+    for placement, at in data.by_placement(sets, WORKLOAD, why=" (the backlog comes from call_rcu)"):
         intervals = data.levels(at, "interval_ns")
         panels = [(iv, "cb_backlog_peak") for iv in intervals] + [(iv, "unreclaimed_final") for iv in intervals]
         fig, axes = style.figure(len(panels), width_per_panel=3.2)
-        backends, xs = set(), set()
+        backends = set()
         for ax, (interval, metric) in zip(axes, panels):
             lines = data.series(at, metric, "updaters", lambda p, iv=interval: p.params.get("interval_ns") == iv)
-            for (i, backend), line in sorted(lines.items(), key=lambda kv: (kv[0][0], style.backend_sort_key(kv[0][1]))):
-                x = [item[0] for item in line]
-                s = [item[1] for item in line]
-                xs.update(x)
-                ax.errorbar(x, [v.median for v in s], yerr=data.error_bars(s), **style.line_kwargs(backend, i))
-                backends.add(backend)
+            drawn, xs, _ = data.draw(ax, lines)
+            backends |= drawn
             if metric == "cb_backlog_peak":
                 ax.axhline(THROTTLE_CAP, color="#444444", linewidth=0.8, linestyle=(0, (4, 2)))
             ax.set_yscale("symlog", linthresh=1)  # a backlog can be 0
@@ -42,9 +34,7 @@ def render(sets, out_dir):
                           else "retired objects not yet freed")
             style.threads_axis(ax, sorted(xs) or [1], "updater threads")
         cap = Line2D([], [], color="#444444", linewidth=0.8, linestyle=(0, (4, 2)), label="throttle cap (2^20)")
-        fig.suptitle(f"call_rcu memory backlog ({placement} placement)", y=1.02)
-        style.legend(fig, backends, [rs.label for rs in sets], [cap])
-        style.caption(fig, sets, "median over repetitions, 95% bootstrap CI")
-        fig.subplots_adjust(wspace=0.4)
-        written += style.save(fig, out_dir, f"memory_backlog-{style.slug(placement)}")
+        title = f"call_rcu memory backlog ({placement} placement)"
+        written += style.finish(fig, out_dir, f"memory_backlog-{style.slug(placement)}", title,
+                                sets, backends, "median over repetitions, 95% bootstrap CI", [cap], wspace=0.4)
     return written

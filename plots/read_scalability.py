@@ -35,32 +35,22 @@ def shade_oversubscription(ax, sets, x_min, x_max) -> list:
 
 
 def render(sets, out_dir):
-    found = data.points(sets, WORKLOAD)
-    if not found:
-        raise style.NoData(f"no ok {WORKLOAD} points")
     written = []
-    for placement in data.levels(found, "placement"):
-        at = [f for f in found if f[2].params.get("placement") == placement]
+    for placement, at in data.by_placement(sets, WORKLOAD):
         modes = sorted({(p.params.get("updaters"), p.params.get("reclaim")) for _, _, p in at}, key=mode_order)
         fig, axes = style.figure(len(modes))
-        backends, extra, xs, ys = set(), [], set(), []
+        backends, extra = set(), []
         for ax, (updaters, reclaim) in zip(axes, modes):
             lines = data.series(at, "reads_per_s", "readers",
                                 lambda p: p.params.get("updaters") == updaters and p.params.get("reclaim") == reclaim)
-            for (i, backend), line in sorted(lines.items(), key=lambda kv: (kv[0][0], style.backend_sort_key(kv[0][1]))):
-                x = [item[0] for item in line]
-                s = [item[1] for item in line]
-                ax.errorbar(x, [v.median for v in s], yerr=data.error_bars(s), **style.line_kwargs(backend, i))
-                backends.add(backend)
-                xs.update(x)
-                ys += [v.median for v in s]
+            drawn, xs, ys = data.draw(ax, lines)
+            backends |= drawn
             style.value_axis(ax, ys)
             ax.set_title(mode_title(updaters, reclaim))
             style.threads_axis(ax, sorted(xs) or [1], "reader threads")
             extra = shade_oversubscription(ax, sets, min(xs or [1]), max(xs or [1])) or extra
         axes[0].set_ylabel("read throughput, all readers (reads/s)")
-        fig.suptitle(f"Read-side scalability ({placement} placement)", y=1.02)
-        style.legend(fig, backends, [rs.label for rs in sets], extra)
-        style.caption(fig, sets, "error bars: 95% bootstrap CI of the median over repetitions")
-        written += style.save(fig, out_dir, f"read_scalability-{style.slug(placement)}")
+        title = f"Read-side scalability ({placement} placement)"
+        written += style.finish(fig, out_dir, f"read_scalability-{style.slug(placement)}", title,
+                                sets, backends, "error bars: 95% bootstrap CI of the median over repetitions", extra)
     return written

@@ -133,6 +133,17 @@ def save(fig, out_dir: Path, stem: str) -> List[str]:
     return [f"{stem}.png", f"{stem}.svg"]
 
 
+def finish(fig, out_dir: Path, stem: str, title: str, sets, backends, note: str, extra: Sequence = (),
+           markers: bool = True, wspace: float = None) -> List[str]:
+    """Title, legend, caption, then save: the common end of every chart."""
+    if wspace is not None:
+        fig.subplots_adjust(wspace=wspace)
+    fig.suptitle(title, y=1.02)
+    legend(fig, backends, [rs.label for rs in sets], extra, markers)
+    caption(fig, sets, note)
+    return save(fig, out_dir, stem)
+
+
 def pick_levels(values: Sequence, at_most: int = 3) -> list:
     """All distinct values when few, else the smallest, a middle one and the largest."""
     distinct = sorted(set(values))

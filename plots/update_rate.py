@@ -10,12 +10,8 @@ WORKLOAD = "update_rate"
 
 
 def render(sets, out_dir):
-    found = data.points(sets, WORKLOAD)
-    if not found:
-        raise style.NoData(f"no ok {WORKLOAD} points")
     written = []
-    for placement in data.levels(found, "placement"):
-        at = [f for f in found if f[2].params.get("placement") == placement]
+    for placement, at in data.by_placement(sets, WORKLOAD):
         for readers in style.pick_levels(data.levels(at, "readers")):
             batches = data.levels([f for f in at if f[2].params.get("readers") == readers], "batch")
             fig, axes = style.figure(len(batches), width_per_panel=3.8)
@@ -24,7 +20,7 @@ def render(sets, out_dir):
                 match = lambda p, b=batch: p.params.get("readers") == readers and p.params.get("batch") == b
                 reads = data.series(at, "reads_per_s", "delay_ns", match)
                 updates = data.series(at, "updates_per_s", "delay_ns", match)
-                for (i, backend), line in sorted(reads.items(), key=lambda kv: (kv[0][0], style.backend_sort_key(kv[0][1]))):
+                for (i, backend), line in data.ordered(reads):
                     by_delay = {item[0]: item[1] for item in updates.get((i, backend), [])}
                     pairs = sorted(((by_delay[d], s) for d, s, _ in line if d in by_delay), key=lambda t: t[0].median)
                     if not pairs:
@@ -41,8 +37,7 @@ def render(sets, out_dir):
                 ax.set_xlabel("update throughput (updates/s)")
                 ax.set_title(f"batch {batch} (objects retired per grace period)")
             axes[0].set_ylabel("read throughput, all readers (reads/s)")
-            fig.suptitle(f"Updates vs reads, {readers} reader threads, 1 updater ({placement} placement)", y=1.02)
-            style.legend(fig, backends, [rs.label for rs in sets])
-            style.caption(fig, sets, "points: delay between updates (0, 1 µs, 100 µs); bars: 95% bootstrap CIs")
-            written += style.save(fig, out_dir, f"update_rate-readers{readers}-{style.slug(placement)}")
+            title = f"Updates vs reads, {readers} reader threads, 1 updater ({placement} placement)"
+            written += style.finish(fig, out_dir, f"update_rate-readers{readers}-{style.slug(placement)}", title,
+                                    sets, backends, "points: delay between updates (0, 1 µs, 100 µs); bars: 95% bootstrap CIs")
     return written

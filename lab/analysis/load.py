@@ -192,6 +192,22 @@ def load(arg: str) -> ResultSet:
     return load_set(resolve(arg))
 
 
+def add_sets_argument(parser) -> None:
+    parser.add_argument("sets", nargs="*", metavar="SET",
+                        help="set id (under results/*/) or set folder; none: every set under results/")
+
+
+def load_many(args: List[str]) -> List[ResultSet]:
+    """The named sets, or every set under results/ when none is named. All are
+    read before the caller writes anything."""
+    if args:
+        return [load(arg) for arg in args]
+    folders = all_sets()
+    if not folders:
+        raise LabError(f"no result sets under {RESULTS_ROOT}/*/")
+    return [load_set(folder) for folder in folders]
+
+
 def host_profile(profile_id: str) -> Optional[dict]:
     """hw-profiles/<id>/profile.json when it exists (any JSON object), else None."""
     path = PROFILES_ROOT / profile_id / "profile.json"

@@ -34,14 +34,20 @@ class Summary:
 
 
 @lru_cache(maxsize=64)
-def resample_indices(n: int, salt: int = 0) -> np.ndarray:
-    """BOOTSTRAP_RESAMPLES rows of n indices drawn with replacement."""
+def median_positions(n: int, salt: int = 0):
+    """For BOOTSTRAP_RESAMPLES resamples of n values drawn with replacement: the
+    positions, in the sorted sample, of each resample's middle element(s).
+    Resampling sorted values with sorted indices keeps them sorted, so the
+    median of a resample is a lookup, not a partition (10 000 points in seconds)."""
     rng = np.random.default_rng([BOOTSTRAP_SEED, n, salt])
-    return rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
+    rows = np.sort(rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n)), axis=1)
+    return rows[:, (n - 1) // 2], rows[:, n // 2]
 
 
 def bootstrap_medians(values: np.ndarray, salt: int = 0) -> np.ndarray:
-    return np.median(values[resample_indices(len(values), salt)], axis=1)
+    ordered = np.sort(np.asarray(values, float))
+    low, high = median_positions(len(ordered), salt)
+    return (ordered[low] + ordered[high]) / 2
 
 
 def percentile_interval(samples: np.ndarray):

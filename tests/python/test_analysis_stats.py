@@ -86,3 +86,11 @@ def test_histogram_percentile_and_cdf():
     assert histogram.percentile(counts, 0.5) == 10
     assert histogram.percentile(counts, 0.99) == 12
     assert histogram.cdf(counts) == ([10, 12], [0.5, 1.0])
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 8, 9])
+def test_fast_bootstrap_equals_medians_of_the_resamples(n):
+    values = np.sort(np.random.default_rng(n).normal(size=n))
+    rows = np.random.default_rng([stats.BOOTSTRAP_SEED, n, 0]).integers(0, n, size=(stats.BOOTSTRAP_RESAMPLES, n))
+    expected = np.median(values[rows], axis=1)
+    assert np.allclose(stats.bootstrap_medians(values[::-1]), expected)
