@@ -44,6 +44,7 @@ def render(sets, out_dir):
                 ax.set_title(f"{updaters} concurrent updater{'s' if updaters != 1 else ''}")
             axes[0].set_ylabel("fraction of synchronize calls ≤ x")
             title = f"Grace-period latency CDF, {readers} reader threads ({placement} placement)"
+            note = "histogram buckets ±6.25% (bench/harness/histogram.h); repetitions merged"
             written += style.finish(fig, out_dir, f"gp_latency_cdf-readers{readers}-{style.slug(placement)}", title,
-                                    sets, backends, "histogram buckets ±6.25% (bench/harness/histogram.h); repetitions merged", markers=False)
+                                    sets, backends, note, markers=False)
     return written

@@ -65,9 +65,14 @@ def figure(panels: int, width_per_panel: float = 3.6, height: float = 3.2):
 
 
 def threads_axis(ax, values: Sequence[int], label: str) -> None:
-    """Thread counts: log2 axis with a tick at every measured count."""
+    """Thread counts: log2 axis with a tick at every measured count, or at the
+    powers of two (and the largest count) when there are too many to label."""
     ax.set_xscale("log", base=2)
-    ax.xaxis.set_major_locator(FixedLocator(sorted(set(values))))
+    ticks = sorted(set(values))
+    if len(ticks) > 8:
+        powers = [2 ** k for k in range(0, int(ticks[-1]).bit_length()) if ticks[0] <= 2 ** k <= ticks[-1]]
+        ticks = powers + ([ticks[-1]] if ticks[-1] / powers[-1] > 1.3 else [])
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.set_xlabel(label)

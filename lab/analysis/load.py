@@ -84,7 +84,8 @@ def resolve(arg: str) -> Path:
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            raise LabError(f"set id {arg} exists under several profiles ({', '.join(str(p) for p in found)}); give its path")
+            places = ", ".join(str(p) for p in found)
+            raise LabError(f"set id {arg} exists under several profiles ({places}); give its path")
     raise LabError(f"no result set {arg!r} (not a folder with manifest.json, nor a set id under {RESULTS_ROOT}/*/)")
 
 
@@ -136,7 +137,8 @@ def parse_repetition(doc, path: Path, where: str) -> Repetition:
         counts = need(hist, "counts", dict, path, where + ".latency_histogram.")
         for index, count in counts.items():
             if not index.isdigit() or not isinstance(count, int) or count < 0:
-                raise LabError(f"{path}: field '{where}.latency_histogram.counts.{index}': expected a bucket index and a count")
+                raise LabError(f"{path}: field '{where}.latency_histogram.counts.{index}': "
+                               "expected a bucket index and a count")
         histogram, max_ns = counts, hist.get("max_ns")
     label = doc.get("label") or ""
     return Repetition(int(doc.get("index", 0)), counters, str(label), histogram, max_ns)

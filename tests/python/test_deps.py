@@ -51,7 +51,8 @@ def test_not_root_gives_the_exact_sudo_command_and_installs_nothing(recorded, mo
         deps.ensure_packages()
     assert str(err.value).endswith(
         "sudo apt-get install -y ninja-build pkg-config libbenchmark-dev libgtest-dev "
-        "libhwloc-dev liburcu-dev ccache python3-pytest python3-numpy python3-scipy python3-matplotlib fonts-dejavu-core chromium")
+        "libhwloc-dev liburcu-dev ccache python3-pytest python3-numpy python3-scipy python3-matplotlib "
+        "fonts-dejavu-core chromium")
     assert "\n" not in str(err.value)
     assert recorded["streamed"] == []
 
