@@ -24,7 +24,7 @@ def render(sets, out_dir):
         for readers in style.pick_levels(data.levels(at, "readers")):
             here = [f for f in at if f[2].params.get("readers") == readers]
             updater_levels = style.pick_levels(data.levels(here, "updaters"), at_most=4)
-            fig, axes = style.figure(len(updater_levels), width_per_panel=3.4)
+            fig, axes = style.figure(len(updater_levels), width_per_panel=3.4, share=True)
             backends = set()
             for ax, updaters in zip(axes, updater_levels):
                 chosen = [f for f in here if f[2].params.get("updaters") == updaters]

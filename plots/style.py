@@ -58,9 +58,11 @@ def line_kwargs(backend: str, set_index: int) -> dict:
     return kwargs
 
 
-def figure(panels: int, width_per_panel: float = 3.6, height: float = 3.2):
+def figure(panels: int, width_per_panel: float = 3.6, height: float = 3.2, share: bool = False):
+    """A row of panels; `share`: one x and y range for all (CDFs compared side by side)."""
     plt.rcParams.update(RC)
-    fig, axes = plt.subplots(1, panels, figsize=(width_per_panel * panels, height), squeeze=False)
+    fig, axes = plt.subplots(1, panels, figsize=(width_per_panel * panels, height), squeeze=False,
+                             sharex=share, sharey=share)
     return fig, list(axes[0])
 
 
