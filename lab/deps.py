@@ -13,10 +13,13 @@ REQUIRED_PACKAGES = (
     "cmake", "g++", "ninja-build", "pkg-config", "libbenchmark-dev", "libgtest-dev",
     "libhwloc-dev", "hwloc", "liburcu-dev", "ccache", "python3-pytest",
     "python3-jsonschema", "python3-tqdm",
+    # compare / plot / report: statistics and charts
+    "python3-numpy", "python3-scipy", "python3-matplotlib", "fonts-dejavu-core",
 )
 # Only `rculab test` needs these: the many-host drivers' tests run GNU parallel
-# and a one-node SLURM cluster on this host.
-TEST_PACKAGES = ("parallel", "slurmctld", "slurmd", "slurm-client", "munge")
+# and a one-node SLURM cluster on this host; the report's test opens it in
+# headless Chromium.
+TEST_PACKAGES = ("parallel", "slurmctld", "slurmd", "slurm-client", "munge", "chromium")
 
 
 def installed_packages(query_output: str) -> set:

@@ -42,7 +42,8 @@ def test_missing_packages_keeps_required_order(recorded):
     assert deps.missing_packages() == [
         "ninja-build", "pkg-config", "libbenchmark-dev", "libgtest-dev", "libhwloc-dev",
         "liburcu-dev", "ccache", "python3-pytest",
-        "python3-jsonschema", "python3-tqdm"]
+        "python3-jsonschema", "python3-tqdm", "python3-numpy", "python3-scipy",
+        "python3-matplotlib", "fonts-dejavu-core"]
 
 
 def test_not_root_gives_the_exact_sudo_command_and_installs_nothing(recorded, monkeypatch):
@@ -51,7 +52,8 @@ def test_not_root_gives_the_exact_sudo_command_and_installs_nothing(recorded, mo
         deps.ensure_packages()
     assert str(err.value).endswith(
         "sudo apt-get install -y ninja-build pkg-config libbenchmark-dev libgtest-dev "
-        "libhwloc-dev liburcu-dev ccache python3-pytest python3-jsonschema python3-tqdm")
+        "libhwloc-dev liburcu-dev ccache python3-pytest python3-jsonschema python3-tqdm "
+        "python3-numpy python3-scipy python3-matplotlib fonts-dejavu-core")
     assert "\n" not in str(err.value)
     assert recorded["streamed"] == []
 
@@ -65,7 +67,8 @@ def test_not_root_through_the_cli_is_one_line_and_exit_1(recorded, monkeypatch, 
     assert err.splitlines() == ["rculab: error: missing Debian packages; install them with: "
                                 "sudo apt-get install -y ninja-build pkg-config libbenchmark-dev "
                                 "libgtest-dev libhwloc-dev liburcu-dev ccache python3-pytest "
-                                "python3-jsonschema python3-tqdm"]
+                                "python3-jsonschema python3-tqdm python3-numpy python3-scipy "
+                                "python3-matplotlib fonts-dejavu-core"]
 
 
 def test_root_runs_apt_update_then_noninteractive_install(recorded, monkeypatch):
@@ -75,7 +78,8 @@ def test_root_runs_apt_update_then_noninteractive_install(recorded, monkeypatch)
     assert update == ["apt-get", "update"]
     assert install == ["apt-get", "install", "-y", "ninja-build", "pkg-config", "libbenchmark-dev",
                        "libgtest-dev", "libhwloc-dev", "liburcu-dev", "ccache", "python3-pytest",
-                       "python3-jsonschema", "python3-tqdm"]
+                       "python3-jsonschema", "python3-tqdm", "python3-numpy", "python3-scipy",
+                       "python3-matplotlib", "fonts-dejavu-core"]
     assert env["DEBIAN_FRONTEND"] == "noninteractive"
 
 

@@ -1,0 +1,170 @@
+"""Compare two sides point by point: two sets (hosts, commits) matched by key,
+or two backends of one set matched on everything but the backend. Per point:
+ratio of medians (B/A) with its bootstrap CI, Mann-Whitney U p-value, and flags
+for significance, too few repetitions and bimodal repetitions."""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from scipy.stats import mannwhitneyu
+
+from lab.analysis import metrics, stats
+from lab.analysis.load import Point, ResultSet
+from lab.errors import LabError
+
+ALPHA = 0.05
+# Google Benchmark's compare.py: UTEST_OPTIMAL_REPETITIONS ("lowest reasonable number").
+MIN_REPETITIONS = 9
+
+
+@dataclass
+class Side:
+    point: Point
+    values: List[float]
+    labels: List[str]
+    indices: List[int]
+    summary: stats.Summary
+    split: Optional[stats.Split]
+
+    def bimodal_detail(self) -> Optional[dict]:
+        if self.split is None:
+            return None
+        cluster = {i: "low" for i in self.split.low}
+        cluster.update({i: "high" for i in self.split.high})
+        return {"low_center": self.split.low_center, "high_center": self.split.high_center,
+                "repetitions": [{"index": self.indices[i], "value": self.values[i], "label": self.labels[i],
+                                 "cluster": cluster[i]} for i in range(len(self.values))]}
+
+
+@dataclass
+class Row:
+    point: str                 # what the two sides share (benchmark name, or without backend)
+    metric: metrics.Metric
+    a: Side
+    b: Side
+    ratio: float               # median(B) / median(A)
+    ratio_ci: Tuple[float, float]
+    p_value: Optional[float]   # None when a side has fewer than 2 values
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value is not None and self.p_value < ALPHA
+
+    @property
+    def few_repetitions(self) -> bool:
+        return min(self.a.summary.n, self.b.summary.n) < MIN_REPETITIONS
+
+    @property
+    def better(self) -> Optional[str]:
+        """Which side is better, where the difference is significant."""
+        if not self.significant or self.ratio == 1:
+            return None
+        b_higher = self.ratio > 1
+        return "b" if b_higher == self.metric.higher_is_better else "a"
+
+
+@dataclass
+class Comparison:
+    mode: str        # "sets" or "backends"
+    label_a: str
+    label_b: str
+    rows: List[Row] = field(default_factory=list)
+    not_compared: List[Tuple[str, str]] = field(default_factory=list)  # (point, why)
+
+
+def side(point: Point, metric: metrics.Metric) -> Optional[Side]:
+    pairs = metrics.values(point, metric)
+    if not pairs:
+        return None
+    values = [v for v, _ in pairs]
+    return Side(point, values, [r.label for _, r in pairs], [r.index for _, r in pairs],
+                stats.summarize(values), stats.bimodal_split(values))
+
+
+def u_test(a: List[float], b: List[float]) -> Optional[float]:
+    if len(a) < 2 or len(b) < 2:
+        return None
+    if len(set(a) | set(b)) == 1:
+        return 1.0  # all equal: no evidence of a difference (scipy would warn)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
+
+
+def compare_points(name: str, pa: Point, pb: Point, metric_name: Optional[str]):
+    """A Row, or the reason the pair cannot be compared."""
+    for which, p in (("A", pa), ("B", pb)):
+        if not p.ok:
+            reason = (p.error or {}).get("reason", "unknown")
+            return f"failed in {which} ({reason})"
+    metric = metrics.METRICS[metric_name] if metric_name else metrics.primary_metric(pa)
+    sa, sb = side(pa, metric), side(pb, metric)
+    if sa is None or sb is None:
+        return f"no {metric.name} values in {'A' if sa is None else 'B'}"
+    ratio = sb.summary.median / sa.summary.median if sa.summary.median else float("nan")
+    return Row(name, metric, sa, sb, ratio, stats.ratio_interval(sa.values, sb.values),
+               u_test(sa.values, sb.values))
+
+
+def collect(comparison: Comparison, pairs, metric_name: Optional[str]) -> Comparison:
+    for name, pa, pb in pairs:
+        outcome = compare_points(name, pa, pb, metric_name)
+        if isinstance(outcome, Row):
+            comparison.rows.append(outcome)
+        else:
+            comparison.not_compared.append((name, outcome))
+    return comparison
+
+
+def check_metric(metric_name: Optional[str]) -> None:
+    if metric_name is not None and metric_name not in metrics.METRICS:
+        raise LabError(f"--metric: unknown metric {metric_name!r} (one of {', '.join(metrics.METRICS)})")
+
+
+def compare_sets(a: ResultSet, b: ResultSet, metric_name: Optional[str] = None) -> Comparison:
+    """Points with the same key in both sets."""
+    check_metric(metric_name)
+    result = Comparison("sets", a.label, b.label)
+    shared = sorted(a.points.keys() & b.points.keys())
+    if not shared:
+        raise LabError(f"{a.path} and {b.path} have no point in common")
+    pairs = [(a.points[k].benchmark or k, a.points[k], b.points[k]) for k in shared]
+    for key in sorted(a.points.keys() - b.points.keys()):
+        result.not_compared.append((key, "only in A"))
+    for key in sorted(b.points.keys() - a.points.keys()):
+        result.not_compared.append((key, "only in B"))
+    return collect(result, pairs, metric_name)
+
+
+def without_backend(point: Point) -> str:
+    """The benchmark name with its backend part removed."""
+    parts = point.benchmark.split("/") if point.benchmark else [point.key]
+    return "/".join(p for p in parts if not p.startswith("backend:"))
+
+
+def compare_backends(s: ResultSet, backend_a: str, backend_b: str,
+                     metric_name: Optional[str] = None) -> Comparison:
+    """Points of one set whose keys differ only in the backend."""
+    check_metric(metric_name)
+    by_backend: Dict[str, Dict[tuple, Point]] = {backend_a: {}, backend_b: {}}
+    for point in s.points.values():
+        if point.backend in by_backend:
+            by_backend[point.backend][point.param_key()] = point
+    for name, found in by_backend.items():
+        if not found:
+            present = sorted({p.backend for p in s.points.values()})
+            raise LabError(f"{s.path}: no point for backend {name!r} (backends here: {', '.join(present)})")
+    result = Comparison("backends", f"{backend_a} ({s.label})", f"{backend_b} ({s.label})")
+    a, b = by_backend[backend_a], by_backend[backend_b]
+    pairs = []
+    for param_key in sorted(a.keys() & b.keys()):
+        pairs.append((without_backend(a[param_key]), a[param_key], b[param_key]))
+    for param_key in sorted(a.keys() - b.keys()):
+        result.not_compared.append((without_backend(a[param_key]), f"only {backend_a}"))
+    for param_key in sorted(b.keys() - a.keys()):
+        result.not_compared.append((without_backend(b[param_key]), f"only {backend_b}"))
+    if not pairs:
+        raise LabError(f"{s.path}: {backend_a} and {backend_b} share no point")
+    return collect(result, pairs, metric_name)

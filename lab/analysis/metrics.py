@@ -1,0 +1,92 @@
+"""Derived metrics (lab/RECORDS.md "Derived values"): computed per repetition
+from raw counters, never stored. None where a repetition cannot give one."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, Optional
+
+from lab.analysis import histogram
+from lab.analysis.load import Point, Repetition
+
+
+def _rate(count: str) -> Callable[[Repetition], Optional[float]]:
+    def per_second(rep: Repetition) -> Optional[float]:
+        c = rep.counters
+        if count not in c or not c.get("wall_ns", 0) > 0 or c[count] < 0:
+            return None
+        return c[count] / c["wall_ns"] * 1e9
+    return per_second
+
+
+def _ns_per_read(rep: Repetition) -> Optional[float]:
+    c = rep.counters
+    if not c.get("reader_ops", 0) > 0 or "wall_ns" not in c or "reader_threads" not in c:
+        return None
+    return c["wall_ns"] * c["reader_threads"] / c["reader_ops"]
+
+
+def _latency(counter: str, q: float) -> Callable[[Repetition], Optional[float]]:
+    def value(rep: Repetition) -> Optional[float]:
+        c = rep.counters
+        if c.get("lat_samples", 0) > 0 and c.get(counter, -1) >= 0:
+            return float(c[counter])
+        if rep.histogram:  # a record without the percentile counters still has its histogram
+            counts = {int(i): n for i, n in rep.histogram.items()}
+            return float(histogram.percentile(counts, q, rep.max_ns)) if sum(counts.values()) else None
+        return None  # no samples: 0 would read as "instant"
+    return value
+
+
+def _raw(counter: str) -> Callable[[Repetition], Optional[float]]:
+    def value(rep: Repetition) -> Optional[float]:
+        v = rep.counters.get(counter)
+        return None if v is None or v < 0 else float(v)  # -1: not exposed by the backend
+    return value
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str          # axis / column text
+    unit: str
+    higher_is_better: bool
+    of: Callable[[Repetition], Optional[float]]
+
+
+METRICS: Dict[str, Metric] = {m.name: m for m in (
+    Metric("reads_per_s", "read throughput", "reads/s", True, _rate("reader_ops")),
+    Metric("ns_per_read", "read-side cost per thread", "ns/read", False, _ns_per_read),
+    Metric("updates_per_s", "update throughput", "updates/s", True, _rate("updater_ops")),
+    Metric("callbacks_per_s", "callbacks invoked", "callbacks/s", True, _rate("cb_invoked_window")),
+    Metric("lat_p50_ns", "latency p50", "ns", False, _latency("lat_p50_ns", 0.50)),
+    Metric("lat_p99_ns", "latency p99", "ns", False, _latency("lat_p99_ns", 0.99)),
+    Metric("cb_backlog_peak", "call_rcu backlog peak", "callbacks", False, _raw("cb_backlog_peak")),
+    Metric("unreclaimed_final", "unreclaimed at close", "objects", False, _raw("unreclaimed_final")),
+    Metric("barrier_ns", "rcu_barrier latency", "ns", False, _raw("barrier_ns")),
+)}
+
+# The headline metric of each workload: what compare and the report tables show.
+PRIMARY = {
+    "read_cost": "ns_per_read",
+    "read_scalability": "reads_per_s",
+    "cs_length": "ns_per_read",
+    "update_rate": "updates_per_s",
+    "gp_latency": "lat_p50_ns",
+}
+
+
+def primary_metric(point: Point) -> Metric:
+    if point.workload == "call_rcu":
+        # Paced runs measure latency; flat-out runs (interval 0) throughput.
+        return METRICS["lat_p50_ns" if point.params.get("interval_ns", 0) else "callbacks_per_s"]
+    return METRICS[PRIMARY.get(point.workload, "reads_per_s")]
+
+
+def values(point: Point, metric: Metric):
+    """(value, repetition) for every repetition that yields the metric."""
+    out = []
+    for rep in point.repetitions:
+        v = metric.of(rep)
+        if v is not None:
+            out.append((v, rep))
+    return out

@@ -1,0 +1,26 @@
+"""Chart families of the lab, one module each, sharing plots/style.py.
+
+Each module has TITLE and render(sets, out_dir) -> [file names], raising
+style.NoData(reason) when the sets hold nothing for it."""
+from __future__ import annotations
+
+from typing import Dict, List, Sequence, Union
+
+from plots import call_rcu, cs_length, gp_latency, memory, read_scalability, style, update_rate
+
+FAMILIES = (read_scalability, cs_length, gp_latency, update_rate, call_rcu, memory)
+
+
+def family_name(module) -> str:
+    return module.__name__.rsplit(".", 1)[-1]
+
+
+def render_all(sets: Sequence, out_dir) -> Dict[str, Union[List[str], str]]:
+    """Family name -> files written, or the reason it was skipped."""
+    outcome: Dict[str, Union[List[str], str]] = {}
+    for module in FAMILIES:
+        try:
+            outcome[family_name(module)] = module.render(sets, out_dir)
+        except style.NoData as why:
+            outcome[family_name(module)] = str(why)
+    return outcome

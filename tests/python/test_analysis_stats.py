@@ -1,0 +1,96 @@
+"""Statistics on known inputs: median, bootstrap CI, CV, bimodality, histogram bounds."""
+import numpy as np
+import pytest
+
+from lab.analysis import histogram, metrics, stats
+
+from analysis_fixtures import point_with_reads
+
+
+def test_summary_of_known_values():
+    s = stats.summarize([10, 12, 11, 13, 9, 10, 11, 12, 11])
+    assert s.n == 9 and s.median == 11
+    values = np.array([10, 12, 11, 13, 9, 10, 11, 12, 11], float)
+    assert s.cv == pytest.approx(values.std(ddof=1) / values.mean())
+    assert 9 <= s.ci_low <= 11 <= s.ci_high <= 13
+    assert s.ci_low < s.ci_high
+
+
+def test_ci_is_deterministic_and_narrows_with_more_data():
+    rng = np.random.default_rng(3)
+    few, many = rng.normal(100, 5, 5), rng.normal(100, 5, 200)
+    a, b = stats.summarize(few), stats.summarize(few)
+    assert (a.ci_low, a.ci_high) == (b.ci_low, b.ci_high)
+    wide = a.ci_high - a.ci_low
+    narrow = stats.summarize(many).ci_high - stats.summarize(many).ci_low
+    assert narrow < wide
+
+
+def test_single_value_and_constant_values():
+    s = stats.summarize([5.0])
+    assert (s.median, s.ci_low, s.ci_high, s.cv) == (5.0, 5.0, 5.0, None)
+    s = stats.summarize([7.0] * 6)
+    assert (s.ci_low, s.ci_high, s.cv) == (7.0, 7.0, 0.0)
+    assert stats.summarize([]) is None
+
+
+def test_bimodal_split_finds_two_clusters_and_their_members():
+    values = [100, 101, 99, 135, 100, 134, 136, 100, 101]
+    split = stats.bimodal_split(values)
+    assert split is not None
+    assert split.high == [3, 5, 6]
+    assert split.low_center == pytest.approx(100)
+
+
+@pytest.mark.parametrize("values", [
+    [100, 101, 99, 100, 102, 98, 100, 101, 99],            # one tight cluster
+    list(np.random.default_rng(5).normal(100, 3, 9)),      # noise
+    [100, 100, 100, 100, 100, 100, 100, 100, 130],         # one outlier is not a cluster
+    [100, 106, 100, 106, 100, 106, 100, 106, 100],         # two adjacent histogram buckets
+    [100, 150, 100, 150],                                  # too few values to tell
+])
+def test_unimodal_or_undecidable_is_not_flagged(values):
+    assert stats.bimodal_split(values) is None
+
+
+def test_derived_metrics_from_counters():
+    p = point_with_reads([2e6])
+    rep = p.repetitions[0]
+    rep.counters.update(reader_threads=2, updater_ops=50, wall_ns=2e9, reader_ops=4e6)
+    assert metrics.METRICS["reads_per_s"].of(rep) == pytest.approx(2e6)
+    assert metrics.METRICS["ns_per_read"].of(rep) == pytest.approx(1000)
+    assert metrics.METRICS["updates_per_s"].of(rep) == pytest.approx(25)
+    # no latency samples: no latency (0 would read as "instant")
+    assert metrics.METRICS["lat_p50_ns"].of(rep) is None
+
+
+def test_latency_falls_back_to_the_histogram():
+    p = point_with_reads([1])
+    rep = p.repetitions[0]
+    rep.histogram = {str(histogram.index_of(1000)): 10, str(histogram.index_of(5000)): 10}
+    rep.max_ns = 5100
+    assert metrics.METRICS["lat_p50_ns"].of(rep) == histogram.upper_bound_of(histogram.index_of(1000))
+
+
+def test_histogram_bounds_match_the_cpp_layout():
+    # below 16 the index is the value; above, 16 linear sub-buckets per power of two
+    assert [histogram.upper_bound_of(i) for i in (0, 15, 16, 17, 31, 32, 33)] == [0, 15, 16, 17, 31, 33, 35]
+    for value in (0, 1, 15, 16, 17, 33, 1000, 123456789, 2**40 + 5):
+        index = histogram.index_of(value)
+        assert histogram.lower_bound_of(index) <= value <= histogram.upper_bound_of(index)
+    assert histogram.upper_bound_of(histogram.index_of(1000)) / 1000 < 1.0625
+
+
+def test_histogram_percentile_and_cdf():
+    counts = {10: 50, 12: 50}
+    assert histogram.percentile(counts, 0.5) == 10
+    assert histogram.percentile(counts, 0.99) == 12
+    assert histogram.cdf(counts) == ([10, 12], [0.5, 1.0])
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 8, 9])
+def test_fast_bootstrap_equals_medians_of_the_resamples(n):
+    values = np.sort(np.random.default_rng(n).normal(size=n))
+    rows = np.random.default_rng([stats.BOOTSTRAP_SEED, n, 0]).integers(0, n, size=(stats.BOOTSTRAP_RESAMPLES, n))
+    expected = np.median(values[rows], axis=1)
+    assert np.allclose(stats.bootstrap_medians(values[::-1]), expected)

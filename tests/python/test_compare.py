@@ -1,0 +1,116 @@
+"""compare: U-test flagging, too-few-repetitions warning, bimodal flags, matching."""
+import json
+
+import numpy as np
+import pytest
+
+from lab.analysis import compare, load
+
+from analysis_fixtures import BIMODAL_KEY, FAILED_KEY, point_with_reads, small_set
+from conftest import run_cli
+
+
+def row_for(a_values, b_values, labels=None):
+    outcome = compare.compare_points("p", point_with_reads(a_values, labels=labels), point_with_reads(b_values), None)
+    assert isinstance(outcome, compare.Row)
+    return outcome
+
+
+def test_clearly_different_distributions_are_significant():
+    rng = np.random.default_rng(1)
+    row = row_for(rng.normal(100, 2, 9), rng.normal(130, 2, 9))
+    assert row.significant and row.p_value < 0.001
+    assert row.better == "b"  # reads/s: higher is better
+    assert row.ratio == pytest.approx(1.3, rel=0.05)
+    assert row.ratio_ci[0] > 1.2 and row.ratio_ci[1] < 1.4
+    assert not row.few_repetitions
+
+
+def test_identical_distributions_are_not_significant():
+    rng = np.random.default_rng(2)
+    same = list(rng.normal(100, 2, 9))
+    row = row_for(same, same)
+    assert not row.significant and row.p_value == pytest.approx(1.0)
+    assert row.ratio_ci[0] <= 1.0 <= row.ratio_ci[1]
+    constant = row_for([5] * 9, [5] * 9)
+    assert constant.p_value == 1.0 and not constant.significant
+
+
+def test_too_few_repetitions_are_warned_about():
+    row = row_for([100, 101, 99, 100], [130, 131, 129, 130])
+    assert row.few_repetitions
+    c = compare.Comparison("sets", "A", "B", [row])
+    from lab.analysis import compare_output
+    text = compare_output.to_text(c)
+    assert "fewer than 9 repetitions" in text and "few repetitions (<9)" in text
+
+
+def test_bimodal_side_lists_each_repetition_with_its_placement():
+    values = [100, 100, 70, 100, 70, 100, 70, 101, 99]
+    labels = [f"reader0:0>{7 if v == 70 else 0}" for v in values]
+    row = row_for(values, [100] * 9, labels)
+    detail = row.a.bimodal_detail()
+    assert detail is not None and row.b.bimodal_detail() is None
+    low = [r for r in detail["repetitions"] if r["cluster"] == "low"]
+    assert [r["label"] for r in low] == ["reader0:0>7"] * 3
+
+
+@pytest.fixture(scope="module")
+def synth_sets(tmp_path_factory):
+    root = tmp_path_factory.mktemp("results")
+    a = small_set(root, set_id="20261123T101500Z-a", seed=1, workloads=("read_scalability", "gp_latency"))
+    b = small_set(root, set_id="20261123T111500Z-b", seed=2, workloads=("read_scalability", "gp_latency"),
+                  bimodal=[], failed=[])
+    return root, a, b
+
+
+def test_backend_pairs_match_on_everything_but_the_backend(synth_sets):
+    _, a, _ = synth_sets
+    rs = load.load_set(a)
+    c = compare.compare_backends(rs, "qsbr", "rwlock")
+    assert c.rows
+    for row in c.rows:
+        assert (row.a.point.backend, row.b.point.backend) == ("qsbr", "rwlock")
+        assert row.a.point.params == row.b.point.params
+        assert "backend:" not in row.point
+    # rwlock reads are far slower than qsbr's at every read_scalability point
+    reads = [r for r in c.rows if r.a.point.workload == "read_scalability"]
+    assert reads and all(r.ratio < 1 and r.better == "a" for r in reads)
+    # none has no update points, so pairing with it leaves them out as "only qsbr"
+    with_none = compare.compare_backends(rs, "qsbr", "none")
+    assert all(r.a.point.params.get("updaters") == 0 for r in with_none.rows)
+    assert any(why == "only qsbr" for _, why in with_none.not_compared)
+
+
+def test_compare_json_shape(synth_sets, capsys, monkeypatch):
+    root, a, b = synth_sets
+    monkeypatch.setattr(load, "RESULTS_ROOT", root)
+    status, out, err = run_cli(["compare", a.name, str(b), "--json"], capsys)  # an id and a path
+    assert status == 0, err
+    doc = json.loads(out)
+    assert doc["mode"] == "sets" and doc["min_repetitions"] == 9
+    row = next(r for r in doc["rows"] if r["a"]["key"] == BIMODAL_KEY)
+    assert set(row) >= {"point", "metric", "unit", "a", "b", "ratio", "ratio_ci", "p_value", "significant",
+                        "few_repetitions", "flags"}
+    assert row["a"]["bimodal"]["repetitions"][0]["label"].startswith("reader0:")
+    assert "bimodal A" in row["flags"] and row["b"]["bimodal"] is None
+    assert {"point": FAILED_KEY.replace(".", "/").replace("=", ":"), "why": "failed in A (crash)"} in [
+        {"point": n["point"], "why": n["why"]} for n in doc["not_compared"]]
+
+
+def test_compare_markdown_shape(synth_sets, capsys):
+    _, a, _ = synth_sets
+    status, out, err = run_cli(["compare", str(a), "--backends", "qsbr,urcu-qsbr", "--markdown"], capsys)
+    assert status == 0, err
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("| point |"))
+    assert lines[header + 1].startswith("|---|")
+    rows = [line for line in lines[header + 2:] if line.startswith("| ")]
+    assert rows and all(line.count(" | ") == lines[header].count(" | ") for line in rows)
+
+
+def test_compare_text_is_the_default(synth_sets, capsys):
+    _, a, b = synth_sets
+    status, out, _ = run_cli(["compare", str(a), str(b)], capsys)
+    assert status == 0
+    assert out.startswith("A: ") and "points compared" in out and "B/A" in out

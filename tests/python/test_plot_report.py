@@ -1,0 +1,122 @@
+"""plot and report: every family from a synthetic set, byte-identical reruns,
+skipped families, and the report opened in headless Chromium."""
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import plots
+from lab.analysis import load
+
+from analysis_fixtures import small_set
+from conftest import run_cli
+import synth
+
+FAMILY_FILES = {"read_scalability": "read_scalability-compact", "cs_length": "cs_length-readers",
+                "gp_latency": "gp_latency_cdf-readers", "update_rate": "update_rate-readers",
+                "call_rcu": "call_rcu-compact", "memory": "memory_backlog-compact"}
+
+
+@pytest.fixture(scope="module")
+def set_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("results")
+    profiles = tmp_path_factory.mktemp("hw-profiles")
+    folder = small_set(root, backends=("qsbr", "rwlock", "none"), readers=(1, 16), updaters=(1, 4),
+                       repetitions=5)
+    synth.write_profile(profiles, folder.parent.name)
+    return folder, profiles
+
+
+def test_every_family_is_drawn_twice_byte_identical(set_dir, tmp_path, capsys):
+    folder, _ = set_dir
+    outputs = []
+    for run in ("one", "two"):
+        status, out, err = run_cli(["plot", str(folder), "--out", str(tmp_path / run)], capsys)
+        assert status == 0, err
+        outputs.append(tmp_path / run)
+    names = sorted(p.name for p in outputs[0].iterdir())
+    assert names == sorted(p.name for p in outputs[1].iterdir())
+    for family, prefix in FAMILY_FILES.items():
+        assert any(n.startswith(prefix) and n.endswith(".png") for n in names), family
+        assert any(n.startswith(prefix) and n.endswith(".svg") for n in names), family
+    for name in names:
+        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
+    svg = (outputs[0] / "read_scalability-compact.svg").read_text()
+    assert "<dc:date>" not in svg
+
+
+def test_default_output_is_the_sets_charts_folder_and_is_replaced(tmp_path, capsys):
+    folder = synth.write_set(tmp_path, backends=("qsbr",), workloads=("read_scalability",), readers=(1, 2),
+                             repetitions=3)
+    charts = folder / "charts"
+    charts.mkdir(exist_ok=True)
+    (charts / "stale.png").write_text("old")
+    status, out, err = run_cli(["plot", str(folder)], capsys)
+    assert status == 0, err
+    assert not (charts / "stale.png").exists() and (charts / "read_scalability-compact.png").exists()
+    assert not [p for p in folder.iterdir() if p.name.startswith(".charts")]  # no staging left
+
+
+def test_a_family_without_data_is_skipped_with_a_reason(tmp_path, capsys):
+    folder = synth.write_set(tmp_path, backends=("qsbr", "none"), workloads=("read_cost", "read_scalability"),
+                             readers=(1, 2), repetitions=3)
+    status, out, err = run_cli(["plot", str(folder), "--out", str(tmp_path / "charts")], capsys)
+    assert status == 0, err
+    assert "read_scalability: 2 files" in out
+    assert "gp_latency: skipped: no ok gp_latency points" in out
+    assert "memory: skipped:" in out
+
+
+def test_overlaid_sets_get_one_line_style_each_and_both_captions(tmp_path, monkeypatch):
+    a = synth.write_set(tmp_path, set_id="s-a", workloads=("read_scalability",), backends=("qsbr",), readers=(1, 2))
+    b = synth.write_set(tmp_path, profile_id="arm-synth-4pu", set_id="s-b", workloads=("read_scalability",),
+                        backends=("qsbr",), readers=(1, 2), pus=4)
+    figures = []
+    monkeypatch.setattr(plots.style, "save", lambda fig, out_dir, stem: figures.append(fig) or [stem])
+    plots.read_scalability.render([load.load_set(a), load.load_set(b)], tmp_path)
+    fig = figures[0]
+    styles = {line.get_linestyle() for ax in fig.axes for line in ax.get_lines() if line.get_color() != "#000000"
+              and len(line.get_xdata()) == 2}
+    assert {"-", "--"} <= styles
+    captions = " ".join(t.get_text() for t in fig.texts)
+    assert "arm-synth-4pu" in captions and "x86-64-synth-8pu" in captions
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+def chromium_dump(url: str):
+    result = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr",
+                             "--v=0", "--virtual-time-budget=5000", "--dump-dom", url],
+                            capture_output=True, text=True, timeout=120)
+    console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+    return result.stdout, console
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium)")
+def test_chromium_sees_page_errors_and_broken_images(tmp_path):
+    """The check below would notice a broken page (so its passing means something)."""
+    page = tmp_path / "bad.html"
+    page.write_text('<img src="missing.png"><script>undefinedFunction();</script>')
+    _, console = chromium_dump(page.as_uri())
+    assert any("undefinedFunction" in line for line in console)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium)")
+def test_report_loads_offline_with_every_image(set_dir, capsys, monkeypatch):
+    folder, profiles = set_dir
+    monkeypatch.setattr(load, "PROFILES_ROOT", profiles)
+    status, out, err = run_cli(["report", str(folder)], capsys)
+    assert status == 0, err
+    index = folder / "report" / "index.html"
+    text = index.read_text()
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", text)  # nothing fetched from elsewhere
+    assert "Synthetic Xeon" in text and "5fb965e0a1b2" in text  # host profile and provenance
+    dom, console = chromium_dump(index.as_uri())
+    check = re.search(r'id="image-check" data-images="(\d+)" data-broken="(\d+)"', dom)
+    assert check, dom[-2000:]
+    images, broken = int(check.group(1)), int(check.group(2))
+    assert images >= len(FAMILY_FILES) and broken == 0
+    assert console == []
