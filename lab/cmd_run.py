@@ -1,42 +1,48 @@
-"""`rculab run`: set up, build, a short micro-benchmark pass over every backend
-(one comparison table), then the torture gate (a second, shorter table)."""
+"""`rculab run`: the main job. Set up and build, describe this host
+(hw-profiles/), run the `quick` sweep into a result set, print the comparison
+table, draw the charts and the report, then the torture gate."""
 from __future__ import annotations
 
 import argparse
-from typing import Dict, List, Optional, Sequence
+import random
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence
 
-from lab import bench_pass, core, gbjson, options, paths, provenance, results, summary, torture_gate
+from lab import core, gbjson, host, options, paths, provenance, set_summary, summary, torture_gate
 from lab.errors import LabError
 from lab.prepare import prepare
+from lab.runner import sweep
+from lab.spec import load, plan as planning
 
-HELP = "set up, build (release), benchmark every backend briefly, then run the torture gate"
+HELP = "set up, build, profile this host, run the quick sweep (table, charts, report), torture gate"
 DESCRIPTION = """\
 Installs missing Debian packages (apt-get when root, else prints the command),
 configures and builds the C++ side, then:
-  1. micro-benchmarks: rculab-bench once per available backend (read_cost with
-     1 reader, gp_latency with 1 reader + 1 updater, call_rcu with 1 updater),
-     one comparison table; the raw Google Benchmark JSON goes to
-     results/runs/<UTC timestamp>/bench.json;
-  2. the torture gate: `rculab-core torture` briefly on every available backend
-     that is safe for updates, one table.
-Exit 1 if a benchmark reported violations or failed, or a backend failed the
+  1. the host profile: hw-profiles/<id>/ (kept if it exists; `rculab profile`);
+  2. the `quick` sweep (every workload x backend, 1 reader / 1 updater) into
+     results/<profile>/<set>/, one record per point;
+  3. the comparison table (read cost vs `none` and vs the liburcu twin,
+     synchronize p50/p99, call_rcu latency and reclaim rate);
+  4. charts (results/<profile>/<set>/charts/) and the HTML report (report/);
+  5. the torture gate: `rculab-core torture` on every backend safe for updates.
+Exit 1 if a point failed or reported violations, or a backend failed the
 torture gate."""
-
-BENCH_FILE = "bench.json"
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("run", help=HELP, description=DESCRIPTION,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=options.positive_float, default=0.2, metavar="S",
-                        help="measured window per benchmark, seconds (default: %(default)g)")
+    parser.add_argument("--duration", type=options.positive_float, default=None, metavar="S",
+                        help="measured window per point, seconds (default: the quick preset's)")
     parser.add_argument("--backends", type=options.name_list, default=None, metavar="A,B",
                         help="only these backends (default: every one rculab-core lists)")
     parser.add_argument("--seconds", type=options.positive_float, default=2.0,
                         help="torture duration per backend (default: %(default)g)")
     parser.add_argument("--readers", type=options.positive_int, default=4,
                         help="reader threads per torture run (default: %(default)s)")
-    parser.add_argument("--skip-torture", action="store_true", help="only the micro-benchmarks")
+    parser.add_argument("--skip-torture", action="store_true", help="no torture gate")
+    parser.add_argument("--no-charts", action="store_true", help="no charts and no report")
     options.add_preset_flag(parser)
     parser.set_defaults(handler=main)
 
@@ -46,11 +52,19 @@ def main(args, extra: Sequence[str] = ()) -> int:
     core_binary = core.require_core(args.preset)
     bench_binary = core.require_bench(args.preset)
     backends = chosen_backends(core.list_backends(core_binary), args.backends)
-    bench_ok = benchmark_section(bench_binary, backends, args.duration)
+    profile_id = profile_section(args.preset)
+    set_dir, bench_ok = sweep_section(bench_binary, backends, args.duration, profile_id)
+    if not args.no_charts:
+        charts_section(set_dir)
     torture_failed: List[str] = []
     if not args.skip_torture:
         print()
         torture_failed = torture_gate.run_gate(core_binary, backends, args.seconds, args.readers)
+    print()
+    print(f"result set: {set_dir}")
+    if not args.no_charts:
+        print(f"charts:     {set_dir / 'charts'}")
+        print(f"report:     {set_dir / 'report' / 'index.html'}")
     return 0 if bench_ok and not torture_failed else 1
 
 
@@ -66,86 +80,68 @@ def chosen_backends(listed: List[core.Backend], wanted: Optional[List[str]]) -> 
     return [b for b in listed if b.name in wanted]
 
 
-def benchmark_section(binary, backends: List[core.Backend], duration: float) -> bool:
-    """Run the pass, print its table and where the JSON went; False if a backend
-    failed (no result, or violations) or the JSON could not be saved."""
-    outcomes = run_pass(binary, backends, duration)
-    doc = bench_pass.merged_document(outcomes)
-    recs = gbjson.records(doc) if doc else []
-    notes = notes_for(backends, outcomes)
+def profile_section(build_preset: str) -> str:
+    """This host's profile (written once, kept afterwards); its id names the set's folder."""
+    from lab import cmd_profile
+    return cmd_profile.ensure_profile(build_preset)
+
+
+def quick_plan(bench: Path, backends: List[core.Backend], duration: Optional[float], env) -> dict:
+    source = "preset quick"
+    spec = load.load(load.preset_path("quick"), source)
+    names = [b.name for b in backends if b.available]
+    if not names:
+        raise LabError("no available backend to benchmark")
+    for group in spec["group"]:
+        group["backends"] = names
+    if duration is not None:
+        spec["duration"] = duration
+    resolved = load.resolve(spec, host.pu_count(), source, random.SystemRandom().randrange(2 ** 31))
+    return planning.make_plan(resolved, planning.expand(resolved, bench, source, env), None)
+
+
+def sweep_section(bench: Path, backends: List[core.Backend], duration: Optional[float],
+                  profile_id: str):
+    """Run the quick sweep, print the table; (set folder, no point failed or flagged)."""
+    env = provenance.bench_env()
+    the_plan = quick_plan(bench, backends, duration, env)
+    spec = the_plan["spec"]
+    print(f"quick sweep: {len(the_plan['points'])} points, {spec['duration']:g} s window "
+          f"(+{spec['warmup']:g} s warm-up), estimated {planning.estimate_seconds(the_plan):.0f} s",
+          flush=True)
+    tool = {"rculab_commit": env.get(provenance.COMMIT_ENV), "bench_binary": str(bench)}
+    outcome = sweep.start(the_plan, str(bench), paths.results_root(), profile_id, tool, env)
+    doc, records = set_summary.document(outcome.set_dir)
+    recs = gbjson.records(doc)
+    notes = {b.name: "skipped (not available in this build)" for b in backends if not b.available}
     rows = summary.summarize(recs, [b.name for b in backends], notes)
     print()
     print(summary.format_summary(rows))
     print()
     print(summary.LEGEND)
     print()
-    saved = True
-    if doc is not None:
-        try:
-            print(f"raw Google Benchmark JSON: {save(doc)}")
-        except (LabError, OSError) as err:  # report it, and still run the torture gate
-            print(f"raw Google Benchmark JSON NOT saved: {err}")
-            saved = False
-    failed = [o.backend for o in outcomes if not o.ok]
-    failed += [s.backend for s in rows if s.flagged and s.backend not in failed]
-    print(bench_summary(rows, outcomes, failed))
-    return saved and not failed
+    failed = set_summary.failed_points(records)
+    flagged = [r.backend for r in rows if r.flagged]
+    if failed or flagged:
+        print(f"quick sweep FAILED: {len(failed)} failed point(s)"
+              + (f": {', '.join(failed[:5])}" + (" ..." if len(failed) > 5 else "") if failed else "")
+              + (f"; violations on {', '.join(flagged)}" if flagged else ""))
+    else:
+        print(f"quick sweep OK: {len(records)} points, no violations")
+    return outcome.set_dir, not failed and not flagged
 
 
-def run_pass(binary, backends: List[core.Backend], duration: float) -> List[bench_pass.PassOutcome]:
-    print(f"micro-benchmarks: {', '.join(bench_pass.WORKLOADS)}; 1 reader, 1 updater; "
-          f"{duration:g} s window (+{bench_pass.WARMUP_SECONDS:g} s warm-up) per benchmark")
-    env = provenance.bench_env()
-    outcomes = []
-    for index, backend in enumerate(backends, start=1):
-        prefix = torture_gate.progress_prefix(index, len(backends), backend.name)
-        if not backend.available:
-            print(f"{prefix} skipped (not available in this build)", flush=True)
-            continue
-        print(f"{prefix} running...", end="", flush=True)
-        outcome = bench_pass.run_backend(binary, backend.name, duration, env)
-        outcomes.append(outcome)
-        print(" " + progress_result(outcome), flush=True)
-    return outcomes
-
-
-def progress_result(outcome: bench_pass.PassOutcome) -> str:
-    if not outcome.ok:
-        return f"{outcome.status} in {outcome.seconds:.1f} s ({outcome.detail})"
-    recs = gbjson.records(outcome.doc)
-    found = summary.violations(recs, outcome.backend)
-    text = f"{len(recs)} benchmark{'' if len(recs) == 1 else 's'} in {outcome.seconds:.1f} s"
-    return text + (f", {found} VIOLATIONS" if found else "")
-
-
-def notes_for(backends: List[core.Backend], outcomes: List[bench_pass.PassOutcome]) -> Dict[str, str]:
-    notes = {b.name: "skipped (not available in this build)" for b in backends if not b.available}
-    for outcome in outcomes:
-        if not outcome.ok:
-            notes[outcome.backend] = f"{outcome.status}: {outcome.detail}"
-    return notes
-
-
-def save(doc: dict) -> str:
-    run_dir = results.new_run_dir(paths.RUNS_ROOT)
-    path = run_dir / BENCH_FILE
-    results.write_new_json(path, doc)
-    return str(path)
-
-
-def bench_summary(rows, outcomes, failed: List[str]) -> str:
-    ran = len(outcomes)
-    skipped = len(rows) - ran
-    if not failed:
-        return f"micro-benchmarks OK on all {ran} backends run ({skipped} skipped), no violations"
-    reasons = []
-    by_name = {o.backend: o for o in outcomes}
-    for s in rows:
-        if s.backend not in failed:
-            continue
-        outcome = by_name.get(s.backend)
-        if outcome is not None and not outcome.ok:
-            reasons.append(f"{s.backend} ({outcome.status})")
-        else:
-            reasons.append(f"{s.backend} ({s.violations} violations)")
-    return f"micro-benchmarks FAILED on {len(failed)} of {ran} backends run: {', '.join(reasons)}"
+def charts_section(set_dir: Path) -> None:
+    """Charts and report for the set. Missing plotting packages are reported, not fatal:
+    the numbers are already safe in the set."""
+    try:
+        from lab.analysis import load as analysis_load, report
+        from lab.analysis.publish import replace_dir
+        from lab.cmd_plot import draw
+        result_set = analysis_load.load_set(set_dir)
+        print()
+        draw([result_set], set_dir / "charts")
+        replace_dir(set_dir / "report", lambda staging: report.write(result_set, staging))
+    except ImportError as err:
+        print(f"charts and report skipped: {err} (rculab setup installs python3-matplotlib and co.)",
+              file=sys.stderr)

@@ -184,6 +184,25 @@ def fake_core(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def run_sweep_bench(fake_core, tmp_path, monkeypatch):
+    """For `rculab run`: fake_core answers list/torture, and this fake bench
+    (tests/python/sweep_support.py), which knows every backend name, answers
+    the quick sweep; results and profiles go to tmp_path."""
+    from sweep_support import FakeSweepBench
+    (tmp_path / "sweep").mkdir()
+    bench = FakeSweepBench(tmp_path / "sweep")
+    bench.set(backends=("qsbr", "mb", "memb", "signal", "rwlock", "ptmutex", "none", "urcu-qsbr",
+                        "urcu-mb", "urcu-memb", "urcu-signal", "urcu-bp"))
+    bench.results = tmp_path / "results"
+    monkeypatch.setenv("RCULAB_BENCH", str(bench.path))
+    monkeypatch.setenv("RCULAB_RESULTS", str(bench.results))
+    monkeypatch.setenv("RCULAB_HW_PROFILES", str(tmp_path / "hw-profiles"))
+    monkeypatch.setenv("FAKE_SWEEP_SPEC", str(bench.spec_path))
+    monkeypatch.setenv("FAKE_SWEEP_LOG", str(bench.log_path))
+    return bench
+
+
+@pytest.fixture
 def fake_bench(fake_core):
     return fake_core.bench
 

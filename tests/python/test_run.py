@@ -1,11 +1,19 @@
-"""`rculab run`, second section: the torture gate over all backends, its table
-and its exit status. (The benchmark section: test_run_bench.py.)"""
+"""`rculab run`, last section: the torture gate over all backends, its table
+and its exit status. (The sweep, table, charts: test_run_main.py.)"""
 import re
+
+import pytest
 
 from conftest import backend, run_cli, torture_result
 
 HEADER = ["backend", "result", "reads", "updates", "sync calls", "grace periods",
           "sharing factor", "max age", "freed seen"]
+
+
+@pytest.fixture(autouse=True)
+def quick_sweep(run_sweep_bench):
+    """The run's sweep goes to a fake bench; these tests look at the gate."""
+    return run_sweep_bench
 
 
 def torture_section(out):
@@ -33,7 +41,7 @@ def standard_spec(fake_core, failing=()):
 
 def test_all_pass_exits_zero_and_runs_each_safe_backend_once(fake_core, capsys):
     standard_spec(fake_core)
-    status, out, _ = run_cli(["run", "--seconds", "0.5", "--readers", "3"], capsys)
+    status, out, _ = run_cli(["run", "--no-charts", "--seconds", "0.5", "--readers", "3"], capsys)
     assert status == 0
     torture_calls = [c for c in fake_core.calls() if c[0] == "torture"]
     assert [c[c.index("--backend") + 1] for c in torture_calls] == ["qsbr", "mb", "urcu-bp"]
@@ -44,7 +52,7 @@ def test_all_pass_exits_zero_and_runs_each_safe_backend_once(fake_core, capsys):
 
 def test_defaults_are_two_seconds_and_four_readers(fake_core, capsys):
     standard_spec(fake_core)
-    run_cli(["run"], capsys)
+    run_cli(["run", "--no-charts"], capsys)
     first = [c for c in fake_core.calls() if c[0] == "torture"][0]
     assert first[first.index("--seconds") + 1] == "2"
     assert first[first.index("--readers") + 1] == "4"
@@ -55,7 +63,7 @@ def test_table_columns_are_aligned(fake_core, capsys):
         backends=[backend("qsbr"), backend("urcu-signal")],
         torture={"qsbr": torture_result("qsbr", reads=123456789, sync_calls=7),
                  "urcu-signal": torture_result("urcu-signal", reads=5, sync_calls=1234567)})
-    _, out, _ = run_cli(["run"], capsys)
+    _, out, _ = run_cli(["run", "--no-charts"], capsys)
     lines = table_lines(out)
     assert re.split(r"\s{2,}", lines[0]) == HEADER
     assert set(lines[1]) == {"-", " "}
@@ -73,7 +81,7 @@ def test_row_contents_and_sharing_factor(fake_core, capsys):
         torture={"qsbr": torture_result("qsbr", reads=1000, updates=50, sync_calls=30,
                                         grace_periods=12, max_age=2, freed_seen=0),
                  "rwlock": torture_result("rwlock", grace_periods=None)})
-    _, out, _ = run_cli(["run"], capsys)
+    _, out, _ = run_cli(["run", "--no-charts"], capsys)
     assert row_for(out, "qsbr").split() == ["qsbr", "PASS", "1000", "50", "30", "12", "2.50", "2", "0"]
     rwlock = row_for(out, "rwlock").split()
     assert rwlock[5:7] == ["-", "-"]  # no grace-period count → no sharing factor
@@ -83,7 +91,7 @@ def test_unsafe_and_unavailable_backends_are_skipped_not_run(fake_core, capsys):
     fake_core.set(backends=[backend("qsbr"), backend("none", safe=False),
                             backend("urcu-bp", available=False)],
                   torture={"qsbr": torture_result("qsbr")})
-    status, out, _ = run_cli(["run"], capsys)
+    status, out, _ = run_cli(["run", "--no-charts"], capsys)
     assert status == 0
     assert "skipped (not safe for updates)" in row_for(out, "none")
     assert "skipped (not available in this build)" in row_for(out, "urcu-bp")
@@ -93,7 +101,7 @@ def test_unsafe_and_unavailable_backends_are_skipped_not_run(fake_core, capsys):
 
 def test_one_fail_makes_the_run_fail_but_all_backends_still_run(fake_core, capsys):
     standard_spec(fake_core, failing=("mb",))
-    status, out, _ = run_cli(["run"], capsys)
+    status, out, _ = run_cli(["run", "--no-charts"], capsys)
     assert status == 1
     assert row_for(out, "mb").split()[1] == "FAIL"
     assert row_for(out, "urcu-bp").split()[1] == "PASS"
@@ -104,7 +112,7 @@ def test_pass_flag_with_nonzero_exit_is_not_a_pass(fake_core, capsys):
     result = torture_result("qsbr")
     result["exit"] = 1
     fake_core.set(backends=[backend("qsbr")], torture={"qsbr": result})
-    status, out, _ = run_cli(["run"], capsys)
+    status, out, _ = run_cli(["run", "--no-charts"], capsys)
     assert status == 1
     assert row_for(out, "qsbr").split()[1] == "FAIL"
 
@@ -114,7 +122,7 @@ def test_crash_and_bad_arguments_are_reported_per_backend(fake_core, capsys):
     crash["crash"] = True
     fake_core.set(backends=[backend("qsbr"), backend("mb"), backend("ghost")],
                   torture={"qsbr": torture_result("qsbr"), "mb": crash})
-    status, out, _ = run_cli(["run"], capsys)
+    status, out, _ = run_cli(["run", "--no-charts"], capsys)
     assert status == 1
     assert row_for(out, "mb").split()[1] == "CRASH"
     assert "SIGSEGV" in out
@@ -125,7 +133,7 @@ def test_crash_and_bad_arguments_are_reported_per_backend(fake_core, capsys):
 
 def test_progress_is_one_line_per_backend(fake_core, capsys):
     standard_spec(fake_core)
-    _, out, _ = run_cli(["run"], capsys)
+    _, out, _ = run_cli(["run", "--no-charts"], capsys)
     progress = [line.strip() for line in torture_section(out) if line.lstrip().startswith("[")]
     assert len(progress) == 4
     assert re.match(r"\[1/4\] qsbr\s+running\.\.\. PASS in \d+\.\d s$", progress[0])
@@ -134,14 +142,14 @@ def test_progress_is_one_line_per_backend(fake_core, capsys):
 
 def test_missing_core_is_one_error_line(fake_core, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("RCULAB_CORE", str(tmp_path / "does-not-exist"))
-    status, out, err = run_cli(["run"], capsys)
+    status, out, err = run_cli(["run", "--no-charts"], capsys)
     assert status == 1
     assert err.count("\n") == 1 and err.startswith("rculab: error: rculab-core not found")
 
 
 def test_skip_torture_runs_no_torture(fake_core, capsys):
     standard_spec(fake_core)
-    status, out, _ = run_cli(["run", "--skip-torture"], capsys)
+    status, out, _ = run_cli(["run", "--no-charts", "--skip-torture"], capsys)
     assert status == 0
     assert [c for c in fake_core.calls() if c[0] == "torture"] == []
     assert "torture gate" not in out
@@ -149,7 +157,7 @@ def test_skip_torture_runs_no_torture(fake_core, capsys):
 
 def test_torture_failure_fails_the_run_even_when_benchmarks_are_clean(fake_core, capsys):
     standard_spec(fake_core, failing=("qsbr",))
-    status, out, _ = run_cli(["run"], capsys)
+    status, out, _ = run_cli(["run", "--no-charts"], capsys)
     assert status == 1
     assert "micro-benchmarks OK" in out
     assert "torture gate FAILED on 1 of 3 backends run: qsbr" in out
@@ -157,7 +165,7 @@ def test_torture_failure_fails_the_run_even_when_benchmarks_are_clean(fake_core,
 
 def test_backends_flag_limits_the_torture_gate_too(fake_core, capsys):
     standard_spec(fake_core)
-    status, _, _ = run_cli(["run", "--backends", "urcu-bp,qsbr"], capsys)
+    status, _, _ = run_cli(["run", "--no-charts", "--backends", "urcu-bp,qsbr"], capsys)
     assert status == 0
     ran = [c[c.index("--backend") + 1] for c in fake_core.calls() if c[0] == "torture"]
     assert ran == ["qsbr", "urcu-bp"]  # listing order
