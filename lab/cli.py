@@ -6,10 +6,10 @@ import os
 import sys
 from typing import List, NoReturn, Optional
 
-from lab import cmd_bench, cmd_list, cmd_quick, cmd_run, cmd_setup, cmd_test, cmd_torture
+from lab import cmd_bench, cmd_list, cmd_profile, cmd_quick, cmd_run, cmd_setup, cmd_test, cmd_torture
 from lab.errors import LabError
 
-COMMANDS = (cmd_run, cmd_test, cmd_bench, cmd_list, cmd_torture, cmd_quick, cmd_setup)
+COMMANDS = (cmd_run, cmd_test, cmd_bench, cmd_list, cmd_torture, cmd_quick, cmd_profile, cmd_setup)
 USAGE_EXIT = 2
 
 

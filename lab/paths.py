@@ -11,6 +11,15 @@ DEFAULT_PRESET = "release"
 # Raw benchmark JSON of `rculab run` (ignored by git; tests point this elsewhere).
 RUNS_ROOT = REPO_ROOT / "results" / "runs"
 
+# Host profiles (hw-profiles/<profile-id>/); the environment variable is a
+# test/debug knob that points them elsewhere.
+HW_PROFILES_OVERRIDE_ENV = "RCULAB_HW_PROFILES"
+
+
+def hw_profiles_root() -> Path:
+    return Path(os.environ.get(HW_PROFILES_OVERRIDE_ENV) or REPO_ROOT / "hw-profiles")
+
+
 # Test/debug knobs: use these binaries instead of build/<preset>/rculab-{core,bench}.
 CORE_OVERRIDE_ENV = "RCULAB_CORE"
 BENCH_OVERRIDE_ENV = "RCULAB_BENCH"

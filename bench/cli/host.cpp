@@ -141,7 +141,14 @@ void write_libraries(json_writer& j, const topology& topo) {
 }
 
 void write_build(json_writer& j) {
-  j.key("build").begin_object().key("compiler").value(__VERSION__);
+#if defined(__clang__)
+  constexpr const char* kCompilerId = "clang";
+#elif defined(__GNUC__)
+  constexpr const char* kCompilerId = "gcc";
+#else
+  constexpr const char* kCompilerId = "unknown";
+#endif
+  j.key("build").begin_object().key("compiler_id").value(kCompilerId).key("compiler").value(__VERSION__);
 #if defined(__GLIBCXX__)
   j.key("libstdcxx_release").value(uint64_t{_GLIBCXX_RELEASE}).key("libstdcxx_date").value(uint64_t{__GLIBCXX__});
 #endif
