@@ -112,13 +112,18 @@ def torture_result(name, passed=True, reads=1000, updates=50, sync_calls=40,
                        "max_age": max_age, "age_histogram": [1, 2, 3]}}
 
 
+def write_fake_program(path: Path, source: str) -> Path:
+    """An executable Python script at `path`, run by this interpreter."""
+    path.write_text(f"#!{sys.executable}\n" + source)
+    path.chmod(0o755)
+    return path
+
+
 class FakeBench:
     def __init__(self, directory: Path):
-        self.path = directory / "rculab-bench"
+        self.path = write_fake_program(directory / "rculab-bench", FAKE_BENCH_SOURCE)
         self.spec_path = directory / "bench-spec.json"
         self.log_path = directory / "bench-calls.log"
-        self.path.write_text(f"#!{sys.executable}\n" + FAKE_BENCH_SOURCE)
-        self.path.chmod(0o755)
         self.log_path.write_text("")
         self.set(rows={})
 
@@ -136,11 +141,9 @@ class FakeBench:
 
 class FakeCore:
     def __init__(self, directory: Path):
-        self.path = directory / "rculab-core"
+        self.path = write_fake_program(directory / "rculab-core", FAKE_CORE_SOURCE)
         self.spec_path = directory / "spec.json"
         self.log_path = directory / "calls.log"
-        self.path.write_text(f"#!{sys.executable}\n" + FAKE_CORE_SOURCE)
-        self.path.chmod(0o755)
         self.log_path.write_text("")
         self.bench = FakeBench(directory)
         self.set(backends=[], torture={})

@@ -7,13 +7,12 @@ from __future__ import annotations
 import copy
 import json
 import re
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, run_cli, run_shim
+from conftest import REPO_ROOT, run_cli, run_shim, write_fake_program
 from lab import host
 from lab.profile import document, facts, ident, native
 
@@ -59,22 +58,14 @@ def host_answer():
             "membarrier": {"supported": True, "commands": ["private_expedited"], "memb_backend": "ok"}}
 
 
-class FakeProfileCore:
-    def __init__(self, directory: Path):
-        self.path = directory / "rculab-core"
-        self.spec = directory / "profile-spec.json"
-        self.log = directory / "profile-calls.log"
-        self.path.write_text(f"#!{sys.executable}\n" + FAKE_CORE)
-        self.path.chmod(0o755)
-        self.log.write_text("")
-        self.set()
+def set_answers(folder: Path, host=None, calibrate=None) -> None:
+    """What the fake core in `folder` answers to `host` and `calibrate`."""
+    (folder / "profile-spec.json").write_text(json.dumps({
+        "host": host or {"json": host_answer()}, "calibrate": calibrate or {"json": calibration_answer()}}))
 
-    def set(self, host=None, calibrate=None):
-        self.spec.write_text(json.dumps({"host": host or {"json": host_answer()},
-                                         "calibrate": calibrate or {"json": calibration_answer()}}))
 
-    def calls(self):
-        return [json.loads(line) for line in self.log.read_text().splitlines()]
+def calls(folder: Path) -> list:
+    return [json.loads(line) for line in (folder / "profile-calls.log").read_text().splitlines()]
 
 
 @pytest.fixture
@@ -86,12 +77,14 @@ def profiles(tmp_path, monkeypatch):
 
 @pytest.fixture
 def fake(tmp_path, monkeypatch, profiles):
-    core = FakeProfileCore(tmp_path)
-    monkeypatch.setenv("RCULAB_CORE", str(core.path))
+    """The fake core plugged in, set-up off; its folder is what set_answers() and calls() take."""
+    monkeypatch.setenv("RCULAB_CORE", str(write_fake_program(tmp_path / "rculab-core", FAKE_CORE)))
     monkeypatch.setenv("RCULAB_SKIP_SETUP", "1")
-    monkeypatch.setenv("FAKE_PROFILE_SPEC", str(core.spec))
-    monkeypatch.setenv("FAKE_PROFILE_LOG", str(core.log))
-    return core
+    monkeypatch.setenv("FAKE_PROFILE_SPEC", str(tmp_path / "profile-spec.json"))
+    monkeypatch.setenv("FAKE_PROFILE_LOG", str(tmp_path / "profile-calls.log"))
+    (tmp_path / "profile-calls.log").write_text("")
+    set_answers(tmp_path)
+    return tmp_path
 
 
 def profile(capsys, *flags):
@@ -305,7 +298,7 @@ def test_profile_writes_every_documented_field(fake, profiles, capsys):
     assert doc["profile_id"] == folder.name == host.current_profile_id()
     assert doc["calibration"]["measures"]["membarrier"]["available"] is False
     assert doc["software"]["libraries"]["hwloc"] == "2.9.0"
-    assert ["calibrate", "--json", "--seconds", "0.05"] in fake.calls()
+    assert ["calibrate", "--json", "--seconds", "0.05"] in calls(fake)
     assert not [p for p in profiles.iterdir() if p.name.startswith(".")], "staging folder left behind"
 
 
@@ -315,19 +308,19 @@ def test_json_output_is_the_written_profile(fake, profiles, capsys):
     doc = json.loads(out)
     assert doc == json.loads((only_profile_dir(profiles) / "profile.json").read_text())
     assert doc["calibration"] is None
-    assert not any(call[0] == "calibrate" for call in fake.calls())
+    assert not any(call[0] == "calibrate" for call in calls(fake))
 
 
 def test_existing_profile_is_kept_not_overwritten(fake, profiles, capsys):
     assert profile(capsys, "--no-calibrate")[0] == 0
     path = only_profile_dir(profiles) / "profile.json"
     before = path.read_bytes()
-    calls = len(fake.calls())
+    calls_before = len(calls(fake))
     status, out, err = profile(capsys)
     assert status == 0, err
     assert "already exists with the same hardware facts; kept it" in out
     assert path.read_bytes() == before
-    assert len(fake.calls()) == calls, "a kept profile is neither re-gathered nor re-calibrated"
+    assert len(calls(fake)) == calls_before, "a kept profile is neither re-gathered nor re-calibrated"
     assert sorted(p.name for p in path.parent.iterdir()) == ["profile.json", "topology.xml"]
 
 
@@ -361,7 +354,7 @@ def test_garbage_existing_profile_is_one_clear_error(fake, profiles, capsys, con
         assert_one_error_line(status, err)
         assert str(path) in err and says in err, err
         assert path.read_bytes() == (content if isinstance(content, bytes) else content.encode())
-    assert fake.calls() == []
+    assert calls(fake) == []
 
 
 def test_profile_folder_without_profile_json_is_an_error(fake, profiles, capsys):
@@ -392,7 +385,7 @@ def test_existing_profile_of_other_hardware_is_refused(fake, profiles, capsys):
     (None, {"exit": 1, "stderr": "rculab: error: pthread_create failed"}, "pthread_create failed"),
 ])
 def test_core_failures_write_nothing(fake, profiles, capsys, host_answer_, calibrate_answer, says):
-    fake.set(host=host_answer_, calibrate=calibrate_answer)
+    set_answers(fake, host=host_answer_, calibrate=calibrate_answer)
     status, out, err = profile(capsys)
     assert_one_error_line(status, err)
     assert says in err, err
