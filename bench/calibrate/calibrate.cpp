@@ -236,13 +236,18 @@ calibration_measure contended_increment(const topology& topo, const char* name, 
     ready.fetch_add(1);
     unsigned spins = 0;
     while (ready.load() < threads) relax(spins);
+    // Counted locally: ops[] and per_op[] share a line, writing them per batch
+    // would add a second contended line. At least one batch, even for a
+    // thread that only got a PU after the window closed.
+    uint64_t done = 0;
     const auto t0 = clock_type::now();
-    while (!stop.load(std::memory_order_relaxed)) {
+    do {
       calib_loop_increment(counter, 256);
-      ops[i] += 256;
+      done += 256;
       if (i == 0 && elapsed_ns(t0) >= seconds * 1e9) stop.store(true, std::memory_order_relaxed);
-    }
-    per_op[i] = elapsed_ns(t0) / double(ops[i]);
+    } while (!stop.load(std::memory_order_relaxed));
+    per_op[i] = elapsed_ns(t0) / double(done);
+    ops[i] = done;
   });
   double sum = 0;
   for (double v : per_op) sum += v;
@@ -323,13 +328,6 @@ calibration_measure signal_round_trip(const topology& topo, double seconds, doub
 }
 
 }  // namespace
-
-const std::vector<std::string>& calibration_names() {
-  static const std::vector<std::string> names = {
-      "mfence", "lock_or", "atomic_thread_fence", "atomic_inc", "atomic_inc_contended_2",
-      "atomic_inc_contended_pus", "membarrier", "membarrier_ipi", "signal_round_trip"};
-  return names;
-}
 
 std::vector<calibration_measure> run_calibration(double seconds) {
   const topology topo = topology::this_machine();

@@ -3,8 +3,10 @@
 // `rculab-core calibrate`, stored in hw-profiles/<id>/profile.json.
 //
 // Every measure is a tight loop of one primitive, timed in batches over about
-// `seconds`; the result is the median batch's ns per operation (`raw_ns`), the
-// same loop with nothing in it (`loop_ns`), and the difference (`ns`). The
+// `seconds`; the result is the median batch's ns per operation (`raw_ns`; for
+// the contended increments each thread's mean over the window, averaged over
+// the threads), the same loop with nothing in it (`loop_ns`), and the
+// difference (`ns`). The
 // loops are out-of-line functions so their code can be checked with objdump
 // (see calibrate.cpp for what the disassembly showed).
 #pragma once
@@ -27,10 +29,10 @@ struct calibration_measure {
   uint64_t operations = 0;  // operations timed in all batches (per thread)
 };
 
-// Names of every measure, in output order (also on hosts where some are unavailable).
-const std::vector<std::string>& calibration_names();
-
-// Runs every measure for about `seconds` each (plus the empty loop's time).
+// Runs every measure for about `seconds` each (plus the empty loop's time):
+// mfence, lock_or, atomic_thread_fence, atomic_inc, atomic_inc_contended_2,
+// atomic_inc_contended_pus, membarrier, membarrier_ipi, signal_round_trip,
+// in that order; one that cannot run here comes back unavailable, with why.
 // Throws std::runtime_error if a thread cannot be created or pinned.
 std::vector<calibration_measure> run_calibration(double seconds);
 
