@@ -357,6 +357,22 @@ def test_garbage_existing_profile_is_one_clear_error(fake, profiles, capsys, con
     assert calls(fake) == []
 
 
+def test_unreadable_existing_profile_is_one_clear_error(fake, profiles, capsys, monkeypatch):
+    assert profile(capsys, "--no-calibrate")[0] == 0
+    path = only_profile_dir(profiles) / "profile.json"
+    real_read_text = Path.read_text
+
+    def refuse(self, *args, **kwargs):  # root reads a chmod 000 file, so fake the EACCES
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    status, out, err = profile(capsys)
+    assert_one_error_line(status, err)
+    assert f"cannot read {path}: Permission denied" in err
+
+
 def test_profile_folder_without_profile_json_is_an_error(fake, profiles, capsys):
     folder = profiles / host.current_profile_id()
     folder.mkdir(parents=True)
