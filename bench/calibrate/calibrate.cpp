@@ -172,12 +172,10 @@ void spin_until(const std::atomic<bool>& stop) {
 timing with_spinner(const topology& topo, const std::function<void(pthread_t)>& on_spinner_start,
                     const std::function<timing()>& measure) {
   std::atomic<bool> stop{false}, spinning{false};
-  pthread_t spinner{};
   timing result{};
   run_pinned(topo, plan_pus(topo, 2), [&](unsigned i) {
     if (i == 1) {
-      spinner = pthread_self();
-      on_spinner_start(spinner);
+      on_spinner_start(pthread_self());
       spinning.store(true, std::memory_order_release);
       spin_until(stop);
       return;
