@@ -81,9 +81,14 @@ def chosen_backends(listed: List[core.Backend], wanted: Optional[List[str]]) -> 
 
 
 def profile_section(build_preset: str) -> str:
-    """This host's profile (written once, kept afterwards); its id names the set's folder."""
+    """This host's profile (written once, kept afterwards); its id names the set's
+    folder. A profile that cannot be written is reported, and the run goes on."""
     from lab import cmd_profile
-    return cmd_profile.ensure_profile(build_preset)
+    try:
+        return cmd_profile.ensure_profile(build_preset)
+    except LabError as err:
+        print(f"rculab: warning: host profile not written: {err}", file=sys.stderr)
+        return host.current_profile_id()
 
 
 def quick_plan(bench: Path, backends: List[core.Backend], duration: Optional[float], env) -> dict:

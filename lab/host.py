@@ -1,50 +1,21 @@
-"""This host as the lab names it: its profile id (results/<profile-id>/...) and
-its PU count. Stdlib only and Python 3.9: the runner uses it on bare hosts too.
-
-`current_profile_id()` stands in until `rculab profile` provides the id; it is
-stable for a machine: arch + CPU model + PU count + a short hash of those."""
+"""This host as the lab names it: its profile id (results/<profile-id>/...,
+hw-profiles/<profile-id>/) and its PU count. Stdlib only and Python 3.9: the
+bundle's runner uses it on hosts with only python3; no build, no rculab-core."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import platform
-import re
-from pathlib import Path
 from typing import Optional
 
 from lab import paths
-
-# Marketing noise in /proc/cpuinfo model names that says nothing about the CPU.
-_MODEL_NOISE = re.compile(r"\((r|tm)\)|\bcpu\b|\bprocessor\b|@.*$|\d+-core", re.IGNORECASE)
-
-
-def cpu_model(cpuinfo: str) -> str:
-    """The first `model name` (x86) or `Hardware`/`CPU part` (Arm) of /proc/cpuinfo."""
-    for field in ("model name", "Hardware", "CPU part"):
-        for line in cpuinfo.splitlines():
-            name, sep, value = line.partition(":")
-            if sep and name.strip() == field and value.strip():
-                return value.strip()
-    return "unknown-cpu"
-
-
-def slug(text: str, max_words: int = 4) -> str:
-    words = re.findall(r"[a-z0-9]+", _MODEL_NOISE.sub(" ", text.lower()))
-    return "-".join(words[:max_words]) or "cpu"
-
-
-def profile_id_for(arch: str, model: str, pus: int) -> str:
-    digest = hashlib.sha256(f"{arch}|{model}|{pus}".encode()).hexdigest()[:8]
-    return f"{slug(arch.replace('_', '-'), 2)}-{slug(model)}-{pus}pu-{digest}"
+from lab.profile import facts, ident
 
 
 def current_profile_id() -> str:
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text(errors="replace")
-    except OSError:
-        cpuinfo = ""
-    return profile_id_for(platform.machine() or "unknown", cpu_model(cpuinfo), os.cpu_count() or 1)
+    """The id of this host's profile, hw-profiles/<id>/ (see lab/profile/ident.py):
+    computed from the hardware facts in /proc and /sys, a few milliseconds, no
+    calibration; the same id `rculab profile` writes under."""
+    return ident.profile_id(facts.hardware())
 
 
 def profile_pus(profile_id: str) -> Optional[int]:

@@ -1,7 +1,8 @@
 // rculab-core: the C++ side of the rculab CLI (the Python `rculab` script
-// builds it and forwards to it). Subcommands: list, torture.
+// builds it and forwards to it). Subcommands: list, torture, quick, calibrate, host.
 // Bad input: one line on stderr, exit 2.
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/calibrate/calibrate.h"
+#include "bench/cli/host.h"
 #include "bench/cli/json.h"
 #include "bench/registry/registry.h"
 #include "impls/core/barrier.h"
@@ -26,7 +29,25 @@ constexpr const char* kUsage =
     "          [--extra-updaters K] [--json]\n"
     "                                run the grace-period torture gate\n"
     "  quick [--backend B] [--iterations N] [--samples K] [--json]\n"
-    "                                rough read cost and synchronize latency\n";
+    "                                rough read cost and synchronize latency\n"
+    "  calibrate [--seconds S] [--json]\n"
+    "                                ns per fence, atomic increment, membarrier, signal\n"
+    "  host [--xml FILE] [--json]    topology, library versions, membarrier support\n";
+
+constexpr const char* kCalibrateUsage =
+    "usage: rculab-core calibrate [--seconds S] [--json]\n"
+    "Times this host's primitives: ns per mfence, lock or, atomic_thread_fence,\n"
+    "uncontended and contended atomic increment, membarrier, signal round trip.\n"
+    "ns = raw_ns (median batch, loop included) - loop_ns (the empty loop).\n"
+    "  --seconds S   time per measure, default 0.2 (0 < S <= 86400)\n"
+    "  --json        one JSON object instead of a table\n";
+
+constexpr const char* kHostUsage =
+    "usage: rculab-core host [--xml FILE] [--json]\n"
+    "This host as hwloc and the loaded libraries see it (the whole machine, not\n"
+    "only the CPUs this process may use).\n"
+    "  --xml FILE    also export hwloc's XML topology to FILE\n"
+    "  --json        one JSON object instead of a summary\n";
 
 constexpr const char* kTortureUsage =
     "usage: rculab torture --backend B [--seconds S] [--readers N] [--seed X]\n"
@@ -260,6 +281,82 @@ int cmd_quick(arg_reader args) {
   return 0;
 }
 
+void write_measure(json_writer& j, const calibration_measure& m) {
+  j.key(m.name).begin_object().key("available").value(m.available).key("what").value(m.what)
+      .key("threads").value(uint64_t{m.threads});
+  if (!m.available) {
+    j.key("reason").value(m.reason).end_object();
+    return;
+  }
+  // JSON has no NaN or infinity: a broken timing becomes null, never "nan".
+  const auto number = [&j](const char* key, double v) {
+    j.key(key);
+    if (std::isfinite(v)) j.value(v);
+    else j.null();
+  };
+  number("ns", m.ns);
+  number("raw_ns", m.raw_ns);
+  number("loop_ns", m.loop_ns);
+  j.key("operations").value(m.operations).end_object();
+}
+
+void print_calibration_text(const std::vector<calibration_measure>& measures) {
+  std::printf("%-26s %10s %10s %9s %7s  %s\n", "primitive", "ns", "raw ns", "loop ns", "threads", "what");
+  for (const auto& m : measures) {
+    if (m.available)
+      std::printf("%-26s %10.2f %10.2f %9.2f %7u  %s\n", m.name.c_str(), m.ns, m.raw_ns, m.loop_ns, m.threads,
+                  m.what.c_str());
+    else
+      std::printf("%-26s %10s %10s %9s %7u  unavailable: %s\n", m.name.c_str(), "-", "-", "-", m.threads,
+                  m.reason.c_str());
+  }
+}
+
+int cmd_calibrate(arg_reader args) {
+  double seconds = 0.2;
+  bool as_json = false;
+  for (std::string flag; args.next(flag);) {
+    if (flag == "--seconds") seconds = parse_seconds(args.value(flag));
+    else if (flag == "--json") as_json = true;
+    else if (flag == "--help" || flag == "-h") { std::fputs(kCalibrateUsage, stdout); return 0; }
+    else fail_usage("calibrate: unknown option '" + flag + "'");
+  }
+  const std::vector<calibration_measure> measures = run_calibration(seconds);
+  if (!as_json) {
+    print_calibration_text(measures);
+    return 0;
+  }
+  json_writer j;
+  j.begin_object().key("seconds").value(seconds).key("unit").value("ns per operation")
+      .key("full_fence").value(full_fence_name()).key("measures").begin_object();
+  for (const auto& m : measures) write_measure(j, m);
+  std::printf("%s\n", j.end_object().end_object().str().c_str());
+  return 0;
+}
+
+int cmd_host(arg_reader args) {
+  std::string xml_path;
+  bool as_json = false;
+  for (std::string flag; args.next(flag);) {
+    if (flag == "--xml") xml_path = args.value(flag);
+    else if (flag == "--json") as_json = true;
+    else if (flag == "--help" || flag == "-h") { std::fputs(kHostUsage, stdout); return 0; }
+    else fail_usage("host: unknown option '" + flag + "'");
+  }
+  const topology topo = topology::whole_machine();
+  if (!xml_path.empty()) topo.export_xml(xml_path);
+  if (as_json) {
+    json_writer j;
+    write_host_facts(j, topo);
+    std::printf("%s\n", j.str().c_str());
+  } else {
+    std::printf("packages %u, cores %u, PUs %u; synthetic: %s\n", topo.package_count(), topo.core_count(),
+                topo.pu_count(), topo.synthetic_description().c_str());
+    if (!xml_path.empty()) std::printf("topology XML written to %s\n", xml_path.c_str());
+  }
+  return 0;
+}
+
 int dispatch(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
@@ -271,7 +368,9 @@ int dispatch(int argc, char** argv) {
   if (command == "list") return cmd_list(std::move(rest));
   if (command == "torture") return cmd_torture(std::move(rest));
   if (command == "quick") return cmd_quick(std::move(rest));
-  fail_usage("unknown command '" + command + "' (commands: list, torture, quick)");
+  if (command == "calibrate") return cmd_calibrate(std::move(rest));
+  if (command == "host") return cmd_host(std::move(rest));
+  fail_usage("unknown command '" + command + "' (commands: list, torture, quick, calibrate, host)");
 }
 
 }  // namespace

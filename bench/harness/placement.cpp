@@ -178,13 +178,18 @@ void load_or_throw(hwloc_topology_t t, const std::string& what) {
 
 }  // namespace
 
-topology topology::this_machine() {
+topology topology::whole_machine() {
   hwloc_topology_t t = init_or_throw();
   // Discovery never rebinds our threads (only the x86 backend would, and
   // Linux does not need it), so loading while other threads run is safe.
   hwloc_topology_set_flags(t, HWLOC_TOPOLOGY_FLAG_DONT_CHANGE_BINDING);
   load_or_throw(t, "this machine");
-  topology topo(t);
+  return topology(t);
+}
+
+topology topology::this_machine() {
+  topology topo = whole_machine();
+  hwloc_topology_t t = topo.get();
   // Plan only over the PUs this process may run on (taskset, hwloc-bind).
   // Done after loading rather than with FLAG_RESTRICT_TO_CPUBINDING, which
   // needs FLAG_IS_THISSYSTEM and would make binding real even when hwloc's
@@ -258,6 +263,11 @@ std::string topology::synthetic_description() const {
     }
     buf.assign(buf.size() * 4, '\0');  // possibly truncated: retry larger
   }
+}
+
+void topology::export_xml(const std::string& path) const {
+  if (hwloc_topology_export_xml(topo_, path.c_str(), 0) < 0)
+    throw std::runtime_error("cannot export hwloc XML topology to \"" + path + "\": " + errno_text(errno));
 }
 
 // ---- planning -----------------------------------------------------------------

@@ -89,6 +89,9 @@ class topology {
   // The machine we run on, restricted to the process's CPU binding.
   // Throws std::runtime_error naming the hwloc call that failed.
   static topology this_machine();
+  // The machine we run on, whole: the process's CPU binding ignored (a host
+  // profile must not change under `taskset`). Throws like this_machine().
+  static topology whole_machine();
   // hwloc synthetic description, e.g. "pack:2 numa:1 core:16 pu:2" or
   // "pack:8 core:28 pu:2(indexes=2*224:1*2)" (Linux-style sibling numbering).
   // Throws std::invalid_argument on a description hwloc rejects. Note: hwloc
@@ -113,6 +116,9 @@ class topology {
   unsigned package_count() const;  // at least 1
   // hwloc_topology_export_synthetic(); "" if the topology is not symmetric.
   std::string synthetic_description() const;
+  // hwloc_topology_export_xml() to `path` (loadable by from_xml). Throws
+  // std::runtime_error if hwloc cannot write it.
+  void export_xml(const std::string& path) const;
 
  private:
   explicit topology(hwloc_topology_t t) noexcept : topo_(t) {}

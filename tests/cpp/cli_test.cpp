@@ -1,18 +1,25 @@
 // rculab-core as a process: bad input is one line on stderr and exit 2,
-// `list --json` lists every backend, an unavailable backend is refused.
+// `list --json` lists every backend, an unavailable backend is refused,
+// `calibrate --json` measures every primitive, `host --xml` loads back.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/membarrier.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "bench/harness/placement.h"
 #include "tests/cpp/test_support.h"
 
 #ifndef RCULAB_CORE_PATH
@@ -201,6 +208,93 @@ TEST(Cli, TortureJsonReportsPass) {
   EXPECT_NE(r.out.find("\"backend\":\"mb\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"pass\":true"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"freed_seen\":0"), std::string::npos) << r.out;
+}
+
+// ---- calibrate and host -------------------------------------------------------------
+
+TEST(Cli, CalibrateAndHostBadArgumentsExit2WithOneLine) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"calibrate", "--bogus"},       {"calibrate", "--seconds"},      {"calibrate", "--seconds", "0"},
+      {"calibrate", "--seconds", "x"}, {"calibrate", "--seconds", "-1"}, {"calibrate", "json"},
+      {"host", "--xml"},              {"host", "--bogus"},
+  };
+  for (const auto& args : cases) expect_usage_error(args);
+}
+
+// The text of `"name":{...}` in a flat JSON object of objects, "" if absent.
+std::string object_of(const std::string& json, const std::string& name) {
+  const size_t at = json.find("\"" + name + "\":{");
+  if (at == std::string::npos) return "";
+  return json.substr(at, json.find('}', at) - at + 1);
+}
+
+// The number after `"key":` in `object`; NaN if absent or not a number.
+double number_in(const std::string& object, const std::string& key) {
+  const size_t at = object.find("\"" + key + "\":");
+  if (at == std::string::npos) return std::nan("");
+  const char* start = object.c_str() + at + key.size() + 3;
+  char* end = nullptr;
+  const double v = std::strtod(start, &end);
+  return end == start ? std::nan("") : v;
+}
+
+bool membarrier_private_expedited_here() {
+  const long cmds = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+  return cmds >= 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+}
+
+TEST(Cli, CalibrateJsonMeasuresEveryPrimitive) {
+  const run_result r = run_core({"calibrate", "--json", "--seconds", "0.05"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(count(r.out, "\n"), 1u) << "one JSON document on one line";
+  EXPECT_EQ(r.out.rfind("{\"seconds\":0.05,", 0), 0u) << r.out;
+  const bool x86 =
+#if defined(__x86_64__)
+      true;
+#else
+      false;
+#endif
+  const std::vector<std::pair<std::string, bool>> expected = {
+      {"mfence", x86}, {"lock_or", x86}, {"atomic_thread_fence", true}, {"atomic_inc", true},
+      {"atomic_inc_contended_2", true}, {"atomic_inc_contended_pus", true},
+      {"membarrier", membarrier_private_expedited_here()}, {"membarrier_ipi", membarrier_private_expedited_here()},
+      {"signal_round_trip", true}};
+  for (const auto& [name, measurable] : expected) {
+    SCOPED_TRACE(name);
+    const std::string m = object_of(r.out, name);
+    ASSERT_FALSE(m.empty()) << name << " missing from:\n" << r.out;
+    if (!measurable) {
+      EXPECT_NE(m.find("\"available\":false"), std::string::npos) << m;
+      EXPECT_NE(m.find("\"reason\":\""), std::string::npos) << m;
+      continue;
+    }
+    EXPECT_NE(m.find("\"available\":true"), std::string::npos) << m;
+    // Sanity only (a shared, noisy machine): positive and finite, net <= raw.
+    const double raw = number_in(m, "raw_ns"), loop = number_in(m, "loop_ns"), net = number_in(m, "ns");
+    EXPECT_TRUE(std::isfinite(raw) && raw > 0) << m;
+    EXPECT_TRUE(std::isfinite(loop) && loop > 0) << m;
+    EXPECT_TRUE(std::isfinite(net) && net >= 0 && net <= raw) << m;
+    EXPECT_GT(number_in(m, "operations"), 0) << m;
+    EXPECT_GE(number_in(m, "threads"), 1) << m;
+  }
+}
+
+TEST(Cli, HostXmlExportLoadsBackAsThisMachine) {
+  const std::string xml = ::testing::TempDir() + "rculab_cli_host_topology.xml";
+  std::remove(xml.c_str());
+  const run_result r = run_core({"host", "--json", "--xml", xml});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const topology here = topology::whole_machine();
+  const topology loaded = topology::from_xml(xml);
+  std::remove(xml.c_str());
+  EXPECT_EQ(loaded.pu_count(), here.pu_count());
+  EXPECT_EQ(loaded.core_count(), here.core_count());
+  EXPECT_EQ(loaded.package_count(), here.package_count());
+  EXPECT_NE(r.out.find("\"pus\":" + std::to_string(here.pu_count()) + ","), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"hwloc\":\"" + std::to_string(HWLOC_API_VERSION >> 16) + "."), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\"membarrier\":{"), std::string::npos) << r.out;
 }
 
 }  // namespace

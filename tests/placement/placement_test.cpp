@@ -391,6 +391,56 @@ TEST_F(Asymmetric, PolicyOrders) {
   EXPECT_EQ(placement_order(t, placement_policy::scatter), (v{0, 3, 2, 4, 6, 1, 5}));  // logical = OS here
 }
 
+// ---- XML export round trip ------------------------------------------------------------
+
+// Exports `t` to XML, loads it back (as hw-profiles/<id>/topology.xml is), and
+// checks that every policy plans the same PUs, oversubscribed too.
+void expect_same_after_xml_round_trip(const topology& t, const std::string& name) {
+  const std::string path = ::testing::TempDir() + "rculab_placement_roundtrip_" + name + ".xml";
+  std::remove(path.c_str());
+  t.export_xml(path);
+  const topology back = topology::from_xml(path);
+  std::remove(path.c_str());
+  EXPECT_FALSE(back.is_this_system());
+  EXPECT_EQ(back.pu_count(), t.pu_count());
+  EXPECT_EQ(back.core_count(), t.core_count());
+  EXPECT_EQ(back.package_count(), t.package_count());
+  EXPECT_EQ(back.synthetic_description(), t.synthetic_description());
+  for (placement_policy p : kAllPolicies) {
+    SCOPED_TRACE(std::string(to_string(p)));
+    const unsigned n = t.pu_count() + 3;
+    const auto before = plan_one(t, p, n), after = plan_one(back, p, n);
+    EXPECT_EQ(os_of(after), os_of(before));
+    ASSERT_EQ(after.size(), before.size());
+    for (size_t i = 0; i < after.size(); ++i) {
+      EXPECT_EQ(after[i].core_logical_index, before[i].core_logical_index) << i;
+      EXPECT_EQ(after[i].package_logical_index, before[i].package_logical_index) << i;
+      EXPECT_EQ(after[i].shared, before[i].shared) << i;
+    }
+  }
+}
+
+TEST(PlacementXml, SyntheticRoundTripsThroughExport) {
+  const topology t = topology::synthetic("pack:2 numa:1 core:4 pu:2");
+  EXPECT_EQ(t.pu_count(), 16u);
+  expect_same_after_xml_round_trip(t, "pack2");
+  // Linux-style sibling numbering survives too (OS indexes are in the XML).
+  expect_same_after_xml_round_trip(topology::synthetic("pack:2 core:2 pu:2(indexes=0,4,2,6,1,5,3,7)"), "indexes");
+}
+
+TEST_F(Asymmetric, RoundTripsThroughExport) { expect_same_after_xml_round_trip(t, "asymmetric"); }
+
+TEST(PlacementXml, ExportToAMissingDirectoryThrows) {
+  const topology t = topology::synthetic("pack:1 core:2 pu:1");
+  EXPECT_THROW(t.export_xml("/nonexistent/rculab/topology.xml"), std::runtime_error);
+}
+
+TEST(PlacementXml, WholeMachineIgnoresNothingRealAndIsThisSystem) {
+  const topology whole = topology::whole_machine();
+  EXPECT_TRUE(whole.is_this_system());
+  EXPECT_GE(whole.pu_count(), topology::this_machine().pu_count());
+}
+
 // ---- several roles -------------------------------------------------------------------
 
 TEST(PlacementRoles, UpdatersTakeWhatReadersLeftThenWrap) {

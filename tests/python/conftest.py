@@ -112,16 +112,21 @@ def torture_result(name, passed=True, reads=1000, updates=50, sync_calls=40,
                        "max_age": max_age, "age_histogram": [1, 2, 3]}}
 
 
+def write_fake_program(path: Path, source: str) -> Path:
+    """An executable Python script at `path`, run by this interpreter."""
+    path.write_text(f"#!{sys.executable}\n" + source)
+    path.chmod(0o755)
+    return path
+
+
 class FakeProgram:
     """An executable Python script at directory/name, driven by a JSON spec file
     and logging to an (empty) log file."""
 
     def __init__(self, directory: Path, name: str, source: str, spec_name: str, log_name: str):
-        self.path = directory / name
+        self.path = write_fake_program(directory / name, source)
         self.spec_path = directory / spec_name
         self.log_path = directory / log_name
-        self.path.write_text(f"#!{sys.executable}\n" + source)
-        self.path.chmod(0o755)
         self.log_path.write_text("")
 
 
