@@ -197,7 +197,7 @@ def run_sweep_bench(fake_core, tmp_path, monkeypatch):
     (tmp_path / "sweep").mkdir()
     bench = FakeSweepBench(tmp_path / "sweep")
     bench.set(backends=("qsbr", "mb", "memb", "signal", "rwlock", "ptmutex", "none", "urcu-qsbr",
-                        "urcu-mb", "urcu-memb", "urcu-signal", "urcu-bp"))
+                        "urcu-mb", "urcu-memb", "urcu-signal", "urcu-bp", "ghost"))
     bench.results = tmp_path / "results"
     monkeypatch.setenv("RCULAB_BENCH", str(bench.path))
     monkeypatch.setenv("RCULAB_RESULTS", str(bench.results))

@@ -159,7 +159,7 @@ def test_torture_failure_fails_the_run_even_when_benchmarks_are_clean(fake_core,
     standard_spec(fake_core, failing=("qsbr",))
     status, out, _ = run_cli(["run", "--no-charts"], capsys)
     assert status == 1
-    assert "micro-benchmarks OK" in out
+    assert "quick sweep OK" in out
     assert "torture gate FAILED on 1 of 3 backends run: qsbr" in out
 
 

@@ -42,7 +42,7 @@ def test_quick_sweep_becomes_a_set_a_table_charts_and_a_report(run_env, capsys):
     rows = table(out)
     assert set(rows) == set(NAMES)
     # the fake's read_cost: wall 1e7 ns x 1 reader / 1000 ops = 10000 ns per read
-    assert rows["qsbr"]["read ns"] == "10000.0" and rows["qsbr"]["read/none"] == "1.00"
+    assert rows["qsbr"]["read ns"] == "10000" and rows["qsbr"]["read/none"] == "1.00"
     assert "quick sweep OK" in out
     assert f"result set: {set_dir}" in out
     assert (set_dir / "report" / "index.html").is_file()
