@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Time load, compare and plot on a synthetic set of 10 000 point records (not
+"""Time load, validate, compare and plot on a synthetic set of 10 000 point records (not
 part of the test suite: speed belongs in benchmarks). Target: < 30 s each on
 the 2-core development VM. Usage: /usr/bin/python3 tests/perf/time_10k.py [DIR]"""
 from __future__ import annotations
@@ -41,6 +41,7 @@ def main() -> None:
     start = time.monotonic()
     rs = load.load_set(a)
     print(f"{'load (in process)':<38} {time.monotonic() - start:6.1f} s  ({len(rs.points)} records)")
+    timed("validate SET", ["validate", str(a)])
     timed("compare SET_A SET_B", ["compare", str(a), str(b)])
     timed("compare SET --backends qsbr,urcu-qsbr", ["compare", str(a), "--backends", "qsbr,urcu-qsbr"])
     timed("compare SET_A SET_B --json", ["compare", str(a), str(b), "--json"])
