@@ -22,6 +22,7 @@ from typing import Dict, List, Optional
 from lab import host
 from lab.errors import LabError
 from lab.bundle import libs
+from lab.bundle.make import glibc_version
 from lab.spec import load, plan as planning
 from lab.spec.errors import SpecError
 from lab.runner import sweep
@@ -41,7 +42,7 @@ class Bundle:
         arch, here = self.info.get("arch"), platform.machine()
         if arch != here:
             raise LabError(f"this bundle was built for {arch}; this host is {here}")
-        need, have = self.info.get("glibc") or "", glibc_here()
+        need, have = self.info.get("glibc") or "", glibc_version()
         if need and have and version_tuple(have) < version_tuple(need):
             raise LabError(f"this bundle needs glibc >= {need}; this host has {have}")
         if not self.bench.is_file():
@@ -66,14 +67,6 @@ class Bundle:
                 if path is None or not Path(path).resolve().is_relative_to((self.root / "lib").resolve()):
                     problems.append(f"{name}: {lib_name} -> {path or 'not found'}")
         return problems
-
-
-def glibc_here() -> str:
-    try:
-        text = os.confstr("CS_GNU_LIBC_VERSION") or ""
-    except (ValueError, OSError):
-        return ""
-    return text.split()[-1] if text.startswith("glibc ") else ""
 
 
 def version_tuple(text: str):
