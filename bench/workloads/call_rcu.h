@@ -1,19 +1,28 @@
-// call_rcu: callbacks per second, enqueue cost, enqueue-to-invocation latency
-// (stamped at enqueue, read in the callback; only callbacks invoked inside
-// the window are sampled), the pending backlog's peak, and rcu_barrier
-// latency with that backlog. Each updater publishes the object it allocates
-// in a slot of its own and hands the one it replaced to call_rcu, and one
-// reader reads every slot in turn and checks the poison marker: a callback
-// that runs before the grace period is a counted violation.
+// call_rcu: callbacks per second, enqueue cost, enqueue-to-invocation latency,
+// the pending backlog, and rcu_barrier latency with that backlog. Each updater
+// publishes the object it allocates in a slot of its own and hands the one it
+// replaced to call_rcu; readers read every slot in turn and check the poison
+// marker, so a callback that runs before its grace period is a violation.
 // Two regimes, because they answer different questions:
 //   interval_ns:0      each updater enqueues as fast as it can: reclaim
 //                      throughput; latency there is backlog / throughput;
 //   interval_ns:N      each updater enqueues one callback every N ns: the
 //                      latency a callback sees when the reclaimer keeps up.
+//
+// The workload's own cost stays off the measurement: nothing on the
+// per-callback path is shared. Updaters count what they allocate in their own
+// slot; whichever thread invokes a callback counts, samples and frees into a
+// tally of its own (per run, registered on its first callback); the lab sums
+// the tallies. One callback in kSampleEvery carries an enqueue stamp, and its
+// latency goes into the invoking thread's histogram. Before the window, each
+// updater times the same per-callback work with the callback invoked
+// directly (cb_calib_ns / cb_calib_ops): what the workload itself costs per
+// callback, to hold against the reclaim rate.
 // The backlog is capped at kMaxPending objects (updaters yield while above
 // it) so a slow reclaimer cannot exhaust memory; `throttled` counts that.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -26,38 +35,114 @@ namespace call_rcu_detail {
 inline constexpr uint64_t kBatch = 64;
 inline constexpr uint64_t kReadBatch = 1024;
 inline constexpr uint64_t kMaxPending = uint64_t{1} << 20;
+inline constexpr uint64_t kSampleEvery = 16;
+inline constexpr uint64_t kCalibrationCallbacks = 20'000;
+inline constexpr uint64_t kTallyQuarantine = 1024;
 
-// One published pointer per updater, each on its own cache line, so updaters
-// do not bounce a line among themselves.
-struct alignas(kCacheLine) published_slot {
+// One updater's published pointer and its own counts: written by that updater
+// only (plain stores of relaxed atomics, no RMW), read by others rarely.
+struct alignas(kCacheLine) updater_slot {
   std::atomic<bench_object*> ptr{nullptr};
+  std::atomic<uint64_t> allocated{0};
+  uint64_t pending_peak = 0;  // the updater's own view, reduced after the run
+  uint64_t throttled = 0;
 };
 
+// What one invoking thread (a call_rcu worker, or an updater for a backend
+// that invokes inline) did with the callbacks it ran.
+struct alignas(kCacheLine) callback_tally {
+  std::atomic<uint64_t> invoked{0};  // written by the owner only
+  latency_histogram latency;         // read after the run's barrier
+  // Freed objects park here, poisoned, before the real delete (see
+  // reclaim_ledger in common.h): private to the owner, so no atomics.
+  std::unique_ptr<bench_object*[]> quarantine{new bench_object*[kTallyQuarantine]()};
+  uint64_t parked = 0;
+
+  void free_poisoned(bench_object* o) noexcept {
+    o->marker.store(kPoisoned, std::memory_order_relaxed);
+    bench_object*& slot = quarantine[parked++ % kTallyQuarantine];
+    delete slot;
+    slot = o;
+  }
+  ~callback_tally() {
+    for (uint64_t i = 0; i < kTallyQuarantine; ++i) delete quarantine[i];
+  }
+  void count_invoked() noexcept {
+    invoked.store(invoked.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+};
+
+inline constexpr unsigned kMaxTallies = 4096;  // invoking threads per run
+
 struct shared {
-  reclaim_ledger ledger;
-  std::vector<published_slot> slots;
-  std::mutex latency_mu;  // callbacks may run on more than one worker
-  latency_histogram latency;
+  std::vector<updater_slot> slots;
   std::atomic<bool> measuring{false};
-  std::atomic<uint64_t> pending_peak{0};
-  std::atomic<uint64_t> throttled{0};
+  uint64_t generation = 0;  // tells a thread's tally of an earlier run from this run's
+  // Registration (once per invoking thread per run) takes the mutex; summing
+  // reads the published prefix without it.
+  std::mutex tallies_mu;
+  std::vector<std::unique_ptr<callback_tally>> owned;  // guarded by tallies_mu
+  std::unique_ptr<std::atomic<callback_tally*>[]> tallies{new std::atomic<callback_tally*>[kMaxTallies]};
+  std::atomic<unsigned> tally_count{0};
+  std::atomic<uint64_t> calib_ns{0}, calib_ops{0};
+
+  void add_tally(std::unique_ptr<callback_tally> t) {
+    std::lock_guard lock(tallies_mu);
+    const unsigned n = tally_count.load(std::memory_order_relaxed);
+    if (n == kMaxTallies) misuse("call_rcu workload", "more invoking threads than kMaxTallies");
+    tallies[n].store(t.get(), std::memory_order_relaxed);
+    tally_count.store(n + 1, std::memory_order_release);  // pairs with the acquire in for_each_tally
+    owned.push_back(std::move(t));
+  }
+  template <class F>
+  void for_each_tally(F&& f) const {
+    const unsigned n = tally_count.load(std::memory_order_acquire);  // pairs with add_tally's release
+    for (unsigned i = 0; i < n; ++i) f(*tallies[i].load(std::memory_order_relaxed));
+  }
+  uint64_t invoked() const {
+    uint64_t n = 0;
+    for_each_tally([&](const callback_tally& t) { n += t.invoked.load(std::memory_order_relaxed); });
+    return n;
+  }
+  uint64_t allocated() const {
+    uint64_t n = 0;
+    for (const updater_slot& s : slots) n += s.allocated.load(std::memory_order_relaxed);
+    return n;
+  }
 };
 
 template <Backend B>
 struct run_state {
   static inline shared* current = nullptr;  // one run at a time
+  static inline uint64_t generations = 0;
 };
+
+// The calling thread's tally for the current run, registered on first use.
+template <Backend B>
+callback_tally& my_tally(shared& s) {
+  thread_local uint64_t generation = 0;
+  thread_local callback_tally* tally = nullptr;
+  if (generation != s.generation) {
+    auto fresh = std::make_unique<callback_tally>();
+    tally = fresh.get();
+    s.add_tally(std::move(fresh));
+    generation = s.generation;
+  }
+  return *tally;
+}
+
+// The callback's work, shared with the calibration loop.
+inline void reclaim(callback_tally& tally, bench_object* o, bool measuring) noexcept {
+  if (o->enqueued_ns && measuring) tally.latency.record(now_ns() - o->enqueued_ns);
+  tally.count_invoked();
+  tally.free_poisoned(o);
+}
 
 template <Backend B>
 void on_invoke(rcu_head* h) {
   shared& s = *run_state<B>::current;
   bench_object* o = bench_object::from_head(h);
-  const uint64_t waited = now_ns() - o->enqueued_ns;
-  if (s.measuring.load(std::memory_order_relaxed)) {
-    std::lock_guard lock(s.latency_mu);
-    s.latency.record(waited);
-  }
-  s.ledger.poison_and_free(o);
+  reclaim(my_tally<B>(s), o, o->enqueued_ns && s.measuring.load(std::memory_order_relaxed));
 }
 
 template <Backend B>
@@ -83,28 +168,45 @@ void reader(thread_ctx& ctx, shared& s) {
   keep(sum);
 }
 
+// The per-callback work of the updater and of the callback, with the
+// callback invoked directly: the workload's own cost per callback.
+inline void calibrate(shared& s) {
+  callback_tally local;
+  const uint64_t t0 = now_ns();
+  for (uint64_t i = 0; i < kCalibrationCallbacks; ++i) {
+    bench_object* o = new bench_object;
+    o->enqueued_ns = i % kSampleEvery == 0 ? now_ns() : 0;
+    reclaim(local, o, true);
+  }
+  s.calib_ns.fetch_add(now_ns() - t0, std::memory_order_relaxed);
+  s.calib_ops.fetch_add(kCalibrationCallbacks, std::memory_order_relaxed);
+}
+
 template <Backend B>
 void updater(thread_ctx& ctx, shared& s, uint64_t interval_ns) {
   thread_scope<B> registered;
   offline_scope<B> offline;
   const uint64_t batch = interval_ns ? 1 : kBatch;
-  std::atomic<bench_object*>& mine = s.slots[ctx.index_in_role()].ptr;
+  updater_slot& mine = s.slots[ctx.index_in_role()];
+  calibrate(s);
   ctx.start();
-  uint64_t next = now_ns();
+  uint64_t next = now_ns(), stamped = 0;
   do {
     if (interval_ns) {
       while (now_ns() < next) cpu_relax();
       next += interval_ns;
     }
     for (uint64_t i = 0; i < batch; ++i) {
-      bench_object* old = mine.exchange(s.ledger.make(), std::memory_order_acq_rel);  // publish
-      old->enqueued_ns = now_ns();
+      bench_object* old = mine.ptr.exchange(new bench_object, std::memory_order_acq_rel);  // publish
+      old->enqueued_ns = stamped++ % kSampleEvery == 0 ? now_ns() : 0;
       B::call(&old->head, &on_invoke<B>);
     }
-    const uint64_t pending = s.ledger.outstanding();
-    if (pending > s.pending_peak.load(std::memory_order_relaxed)) s.pending_peak.store(pending);
-    while (s.ledger.outstanding() > kMaxPending) {
-      s.throttled.fetch_add(1, std::memory_order_relaxed);
+    mine.allocated.store(mine.allocated.load(std::memory_order_relaxed) + batch, std::memory_order_relaxed);
+    // Once per batch: the backlog from every updater's and every tally's count.
+    const uint64_t pending = s.allocated() - s.invoked();
+    mine.pending_peak = std::max(mine.pending_peak, pending);
+    while (s.allocated() - s.invoked() > kMaxPending) {
+      ++mine.throttled;
       std::this_thread::yield();
     }
   } while (ctx.next_batch(batch));
@@ -128,41 +230,51 @@ void register_call_rcu(const bench_options& o) {
          {"interval_ns", std::to_string(interval_ns)}, {"placement", policy_name(o.updater_policy)}});
     register_point(name, [o, readers, updaters, interval_ns](benchmark::State& state) {
       shared s;
-      s.slots = std::vector<published_slot>(updaters);
-      for (published_slot& slot : s.slots) slot.ptr.store(s.ledger.make());
+      s.slots = std::vector<updater_slot>(updaters);
+      for (updater_slot& slot : s.slots) slot.ptr.store(new bench_object);
+      s.generation = ++run_state<B>::generations;
       run_state<B>::current = &s;
-      uint64_t freed_at_open = 0, freed_at_close = 0;
+      uint64_t invoked_at_open = 0, invoked_at_close = 0;
       const backend_stats before = B::stats();
       run_options ro = run_options_for(o);
       ro.on_window_open = [&] {
-        freed_at_open = s.ledger.freed();
+        invoked_at_open = s.invoked();
         s.measuring.store(true);
       };
       ro.on_window_close = [&] {
         s.measuring.store(false);
-        freed_at_close = s.ledger.freed();
+        invoked_at_close = s.invoked();
       };
       const run_report run = run_roles(*o.topo, ro,
           {{"reader", readers, o.reader_policy, [&](thread_ctx& c) { reader<B>(c, s); }},
            {"updater", updaters, o.updater_policy, [&](thread_ctx& c) { updater<B>(c, s, interval_ns); }}},
           helper_handles<B>);
-      const uint64_t unreclaimed = s.ledger.outstanding() - updaters;  // less the published ones
+      const uint64_t unreclaimed = s.allocated() - s.invoked();
       const uint64_t t0 = now_ns();
       {
         thread_scope<B> registered;
-        B::barrier();
+        B::barrier();  // every callback has run: the tallies are complete and ours to read
       }
       const uint64_t barrier_ns = now_ns() - t0;
       const backend_stats stats = stats_since(before, B::stats());
-      for (published_slot& slot : s.slots) s.ledger.poison_and_free(slot.ptr.load());
       run_report with_latency = run;
-      with_latency.latency.merge(s.latency);
+      uint64_t peak = 0, throttled = 0;
+      s.for_each_tally([&](const callback_tally& t) { with_latency.latency.merge(t.latency); });
+      for (const updater_slot& slot : s.slots) {
+        peak = std::max(peak, slot.pending_peak);
+        throttled += slot.throttled;
+        delete slot.ptr.load();  // never handed to call_rcu: no reader holds it now
+      }
       report_run(state, with_latency, stats, unreclaimed);
-      state.counters["cb_invoked_window"] = double(freed_at_close - freed_at_open);
-      state.counters["cb_backlog_peak"] = double(s.pending_peak.load());
+      state.counters["cb_invoked_window"] = double(invoked_at_close - invoked_at_open);
+      state.counters["cb_backlog_peak"] = double(peak);
       state.counters["barrier_ns"] = double(barrier_ns);
-      state.counters["throttled"] = double(s.throttled.load());
+      state.counters["throttled"] = double(throttled);
       state.counters["interval_ns"] = double(interval_ns);
+      state.counters["cb_sample_every"] = double(kSampleEvery);
+      state.counters["cb_calib_ns"] = double(s.calib_ns.load());
+      state.counters["cb_calib_ops"] = double(s.calib_ops.load());
+      run_state<B>::current = nullptr;
     });
   }
 }

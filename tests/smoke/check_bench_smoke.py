@@ -17,7 +17,8 @@ EXTRA_COUNTERS = {
     "read_cost": ["loop_calib_ops", "loop_calib_ns"],
     "cs_length": ["cs_ns", "cs_spins"],
     "update_rate": ["delay_ns", "batch"],
-    "call_rcu": ["cb_invoked_window", "cb_backlog_peak", "barrier_ns", "throttled", "interval_ns"],
+    "call_rcu": ["cb_invoked_window", "cb_backlog_peak", "barrier_ns", "throttled", "interval_ns",
+                 "cb_sample_every", "cb_calib_ns", "cb_calib_ops"],
 }
 CONTEXT_KEYS = ["rculab_commit", "compiler", "cxx_flags", "liburcu_version", "hwloc_version",
                 "benchmark_version", "membarrier_mode", "signal_backend", "full_fence"]
