@@ -14,6 +14,7 @@
 #include "bench/calibrate/calibrate.h"
 #include "bench/cli/host.h"
 #include "bench/cli/json.h"
+#include "bench/workloads/catalogue.h"
 #include "bench/registry/registry.h"
 #include "impls/core/barrier.h"
 #include "impls/urcu/urcu_reference.h"
@@ -115,6 +116,12 @@ void write_traits(json_writer& j, const backend_traits& t) {
       .end_object();
 }
 
+// A workload runs on a backend that is available here and, if it updates,
+// safe for updates (`none` is not).
+bool runs_workload(const backend_entry& b, const workload_info& w) {
+  return b.unavailable_reason().empty() && (!w.needs_updates || b.traits.safe_for_updates);
+}
+
 int cmd_list(arg_reader args) {
   bool as_json = false;
   for (std::string flag; args.next(flag);) {
@@ -133,6 +140,15 @@ int cmd_list(arg_reader args) {
       if (!why.empty()) j.key("unavailable_reason").value(why);
       j.end_object();
     }
+    j.end_array().key("workloads").begin_array();
+    for (const workload_info& w : workload_catalogue()) {
+      j.begin_object().key("name").value(w.name).key("summary").value(w.summary).key("params").begin_array();
+      for (std::string_view p : w.params) j.value(p);
+      j.end_array().key("backends").begin_array();
+      for (const auto& b : all_backends())
+        if (runs_workload(b, w)) j.value(b.name);
+      j.end_array().end_object();
+    }
     j.end_array().key("liburcu_version").value(kLiburcuVersion)
         .key("full_fence").value(full_fence_name()).end_object();
     std::printf("%s\n", j.str().c_str());
@@ -147,7 +163,15 @@ int cmd_list(arg_reader args) {
                 t.readers_block_updaters ? "yes" : "no", t.safe_for_updates ? "safe" : "unsafe",
                 b.mode().c_str());
   }
-  std::printf("liburcu %s; full fence: %s\n", kLiburcuVersion, full_fence_name());
+  std::printf("liburcu %s; full fence: %s\n\n", kLiburcuVersion, full_fence_name());
+  std::printf("%-17s %-8s %s\n", "workload", "backends", "parameters / what it measures");
+  for (const workload_info& w : workload_catalogue()) {
+    std::string params;
+    for (std::string_view p : w.params) params += (params.empty() ? "" : ",") + std::string(p);
+    std::printf("%-17s %-8s %s: %s\n", std::string(w.name).c_str(), w.needs_updates ? "updates" : "all",
+                params.c_str(), std::string(w.summary).c_str());
+  }
+  std::printf("(updates: every backend safe for updates and available here)\n");
   return 0;
 }
 

@@ -1,5 +1,6 @@
-// Every micro-benchmark workload, registered for one backend. Included only
-// by the generated per-backend units. A new workload: one header + one line.
+// Every workload, registered for one backend. Included only by the generated
+// per-backend units. A new workload: one header, one line here, one entry in
+// catalogue.cpp (what `rculab list` shows; the smoke test holds them equal).
 #pragma once
 
 #include "bench/workloads/call_rcu.h"

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Smoke test of rculab-bench: every (workload, backend) pair runs briefly,
-every row carries every documented counter, and no invariant is violated.
+"""Smoke test of rculab-bench: every (workload, backend) pair that
+`rculab-core list --json` promises runs briefly, its name has the catalogue's
+parameters, every row carries every documented counter, and no invariant is
+violated.
 
 usage: check_bench_smoke.py RCULAB_BENCH [--backends=a,b,...]
 """
@@ -11,8 +13,6 @@ import subprocess
 import sys
 import tempfile
 
-WORKLOADS = ["read_cost", "read_scalability", "cs_length", "update_rate", "gp_latency", "call_rcu"]
-UPDATE_WORKLOADS = {"update_rate", "gp_latency", "call_rcu"}
 EXTRA_COUNTERS = {
     "read_cost": ["loop_calib_ops", "loop_calib_ns"],
     "cs_length": ["cs_ns", "cs_spins"],
@@ -72,11 +72,18 @@ def main():
         if not result["context"].get(key):
             fail(f"context lacks {key}")
     check_hwloc_version(result["context"]["hwloc_version"])
+    catalogue = {w["name"]: w for w in listing["workloads"]}
     seen = set()
     for row in result["benchmarks"]:
         name = row["name"]
         workload, backend = name.split("/")[0], name.split("/")[1].removeprefix("backend:")
         seen.add((workload, backend))
+        if workload not in catalogue:
+            fail(f"{name}: workload {workload} is not in the catalogue (bench/workloads/catalogue.cpp)")
+        keys = [part.split(":")[0] for part in name.split("/")[2:] if ":" in part
+                and part.split(":")[0] not in ("iterations", "repeats", "min_time")]
+        if keys != catalogue[workload]["params"]:
+            fail(f"{name}: parameters {keys}, the catalogue says {catalogue[workload]['params']}")
         if row.get("error_occurred"):
             fail(f"{name}: {row.get('error_message')}")
         for counter in counters + EXTRA_COUNTERS.get(workload, []):
@@ -88,12 +95,13 @@ def main():
             fail(f"{name}: no operation measured")
         if not row.get("label"):
             fail(f"{name}: no placement label")
-    for backend, info in backends.items():
-        for workload in WORKLOADS:
-            if workload in UPDATE_WORKLOADS and not info["traits"]["safe_for_updates"]:
-                continue
-            if (workload, backend) not in seen:
+    for workload, info in catalogue.items():
+        for backend in info["backends"]:
+            if backend in backends and (workload, backend) not in seen:
                 fail(f"no result for {workload} on {backend}")
+        for backend in backends:
+            if backend not in info["backends"] and (workload, backend) in seen:
+                fail(f"{workload} ran on {backend}, which the catalogue says cannot run it")
     print(f"bench smoke: {len(result['benchmarks'])} benchmarks over {len(backends)} backends, "
           f"{len(counters)} core counters each: OK")
 

@@ -1,0 +1,22 @@
+#include "bench/workloads/catalogue.h"
+
+namespace rculab {
+
+const std::vector<workload_info>& workload_catalogue() {
+  static const std::vector<workload_info> catalogue = {
+      {"read_cost", "cost of one read-side section, loop calibrated apart", {"readers", "placement"}, false},
+      {"read_scalability", "reads/s as readers are added, with 0 or 1 updater (sync or call_rcu)",
+       {"readers", "updaters", "reclaim", "placement"}, false},
+      {"cs_length", "busy work inside the section: where the lock baselines catch up",
+       {"readers", "cs_ns", "placement"}, false},
+      {"update_rate", "updates vs reads with a delay between updates; k objects per grace period",
+       {"readers", "updaters", "delay_ns", "batch", "placement"}, true},
+      {"gp_latency", "synchronize latency with readers as load and concurrent updaters",
+       {"readers", "updaters", "placement"}, true},
+      {"call_rcu", "callbacks/s, enqueue->invocation latency, backlog, rcu_barrier latency",
+       {"readers", "updaters", "interval_ns", "placement"}, true},
+  };
+  return catalogue;
+}
+
+}  // namespace rculab
