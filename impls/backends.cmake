@@ -12,6 +12,7 @@ set(RCULAB_BACKENDS
   "urcu-qsbr|impls/urcu/urcu_qsbr.h|rculab::urcu_qsbr_backend"
   "urcu-mb|impls/urcu/urcu_mb.h|rculab::urcu_mb_backend"
   "urcu-memb|impls/urcu/urcu_memb.h|rculab::urcu_memb_backend"
+  "urcu-memb-percpu|impls/urcu/urcu_memb_percpu.h|rculab::urcu_memb_percpu_backend"
   "urcu-signal|impls/urcu/urcu_signal.h|rculab::urcu_signal_backend"
   "urcu-bp|impls/urcu/urcu_bp.h|rculab::urcu_bp_backend"
 )

@@ -27,12 +27,12 @@ PNG_METADATA = {"Software": None}
 BACKEND_STYLE: Dict[str, tuple] = {
     "qsbr": ("#1f77b4", "o"), "urcu-qsbr": ("#9ecae9", "o"),
     "mb": ("#d62728", "s"), "urcu-mb": ("#ff9896", "s"),
-    "memb": ("#2ca02c", "^"), "urcu-memb": ("#98df8a", "^"),
+    "memb": ("#2ca02c", "^"), "urcu-memb": ("#98df8a", "^"), "urcu-memb-percpu": ("#98df8a", "<"),
     "signal": ("#9467bd", "v"), "urcu-signal": ("#c5b0d5", "v"),
     "urcu-bp": ("#8c564b", "D"), "rwlock": ("#ff7f0e", "P"), "ptmutex": ("#e377c2", "X"),
     "none": ("#000000", ""),
 }
-BACKEND_ORDER = ("none", "qsbr", "urcu-qsbr", "mb", "urcu-mb", "memb", "urcu-memb", "signal",
+BACKEND_ORDER = ("none", "qsbr", "urcu-qsbr", "mb", "urcu-mb", "memb", "urcu-memb", "urcu-memb-percpu", "signal",
                  "urcu-signal", "urcu-bp", "rwlock", "ptmutex")
 HOST_LINESTYLES = ("-", "--", ":", "-.")
 

@@ -69,6 +69,9 @@ struct helper_thread {
   std::string role;
   pthread_t handle;
   pid_t tid;
+  // Bound to a CPU by the backend itself (liburcu's per-CPU call_rcu
+  // workers): the harness must not move it.
+  bool keeps_own_affinity = false;
 };
 
 template <class B>

@@ -109,11 +109,15 @@ class urcu_reference {
   static std::vector<helper_thread> helper_threads() {
     // Asking for the default worker creates it: only once callbacks exist.
     if (queued_.load(std::memory_order_relaxed) == 0) return {};
-    // liburcu may hand out its call_rcu data before the worker's id is
-    // stored (seen as 0 here): report no thread rather than a bogus one.
-    const pthread_t worker = Flavor::call_rcu_thread();
-    if (worker == pthread_t{}) return {};
-    return {helper_thread{"call_rcu_worker", worker, 0}};
+    if constexpr (requires { Flavor::call_rcu_threads(); }) {
+      return Flavor::call_rcu_threads();
+    } else {
+      // liburcu may hand out its call_rcu data before the worker's id is
+      // stored (seen as 0 here): report no thread rather than a bogus one.
+      const pthread_t worker = Flavor::call_rcu_thread();
+      if (worker == pthread_t{}) return {};
+      return {helper_thread{"call_rcu_worker", worker, 0}};
+    }
   }
 
  private:

@@ -227,9 +227,9 @@ TEST_P(Backend, ThreadsExitingWhileRegisteredAreUnlinked) {
 
 // ---- registry -----------------------------------------------------------------
 
-TEST(Registry, ListsTwelveBackendsWithUniqueNames) {
+TEST(Registry, ListsThirteenBackendsWithUniqueNames) {
   const auto& all = all_backends();
-  EXPECT_EQ(all.size(), 12u) << backend_names();
+  EXPECT_EQ(all.size(), 13u) << backend_names();
   std::set<std::string_view> names;
   unsigned ours = 0;
   for (const auto& e : all) {
