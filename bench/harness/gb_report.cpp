@@ -10,7 +10,7 @@ const std::vector<std::string>& core_counter_names() {
       "updater_ops",    "updater_cpu_ns", "helper_cpu_ns",  "lat_samples",    "lat_p50_ns",
       "lat_p90_ns",     "lat_p99_ns",     "lat_max_ns",     "sync_calls",     "grace_periods",
       "cb_queued",      "cb_pending_peak", "cb_pending_end", "unreclaimed_final", "violations",
-      "bind_failures",  "migrated_threads"};
+      "bind_failures",  "migrated_threads", "updaters_starved"};
   return names;
 }
 
@@ -50,6 +50,9 @@ void report_run(benchmark::State& state, const run_report& run, const backend_st
                             : -1.0);
   set("unreclaimed_final", double(unreclaimed_final));
   set("violations", double(run.violations));
+  // Updaters ran and completed nothing in the window: whatever the readers
+  // did, this is no measurement of an update workload (the lab fails it).
+  set("updaters_starved", updaters.threads > 0 && updaters.ops == 0 ? 1.0 : 0.0);
   set("bind_failures", double(run.bind_failures));
   set("migrated_threads", double(std::count_if(run.threads.begin(), run.threads.end(), [](const auto& t) {
         return t.ran_on_pu >= 0 && t.ran_on_pu != t.requested_pu;

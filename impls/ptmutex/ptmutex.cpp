@@ -29,8 +29,10 @@ void ptmutex::synchronize() {
   batcher().synchronize([] {
     std::lock_guard lock(registry().mutex());
     registry().for_each_locked([](ptmutex_reader& r) {
+      r.updater_waiting.store(true, std::memory_order_relaxed);  // the reader yields its next turn
       pthread_mutex_lock(&r.mutex);  // waits for a reader inside its section
       pthread_mutex_unlock(&r.mutex);
+      r.updater_waiting.store(false, std::memory_order_relaxed);
     });
   });
 }

@@ -147,6 +147,10 @@ def judge(finished: Finished, doc: Optional[dict], output_problem: Optional[str]
     violations = sum(r.get("violations", 0) for r in rows if isinstance(r.get("violations"), (int, float)))
     if violations > 0:
         return {"reason": "violations", "message": f"{violations:g} reads saw a freed object"}
+    starved = [r for r in rows if (r.get("updaters_starved") or 0) > 0]
+    if starved:
+        return {"reason": "starved", "message": f"the updaters completed nothing in {len(starved)} of "
+                                                f"{len(rows)} repetitions: no measurement of updates"}
     return None
 
 

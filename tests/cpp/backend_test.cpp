@@ -5,11 +5,13 @@
 // are shown to fail on broken backends in selftest_test.cpp.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "tests/cpp/scenarios.h"
 #include "tests/cpp/test_support.h"
@@ -124,6 +126,20 @@ TEST_P(Backend, CallbackInsideSectionHoldsGracePeriod) {
   const auto obs = synchronize_against_callback_reader(b());
   const std::string why = verdict(obs);
   EXPECT_TRUE(why.empty()) << b().name << ": " << why;
+}
+
+// Updaters make progress against readers that never pause (4 per CPU here):
+// a lock-based backend must not let its readers starve the updater (perfbook's
+// torture on 16 CPUs with 64 such readers once saw ptmutex complete none).
+TEST_P(Backend, UpdatersProgressAgainstSpinningReaders) {
+  RCULAB_REQUIRE_UPDATES(b());
+  const unsigned readers = 4 * std::max(1u, std::thread::hardware_concurrency());
+  const auto obs = updater_progress(b(), readers, 20, kDeadlockBound);
+  RecordProperty("read_sections", std::to_string(obs.read_sections));
+  EXPECT_EQ(obs.completed, obs.wanted)
+      << b().name << ": " << obs.completed << " of " << obs.wanted << " synchronize() calls in "
+      << kDeadlockBound.count() << " ms against " << readers << " spinning readers (starved updater)";
+  EXPECT_GT(obs.read_sections, 0u);
 }
 
 // ---- 4. grace-period sharing --------------------------------------------------

@@ -456,6 +456,47 @@ callback_reader_observation synchronize_against_callback_reader(const backend_en
   return obs;
 }
 
+progress_observation updater_progress(const backend_entry& b, unsigned readers, uint64_t wanted,
+                                      std::chrono::milliseconds bound) {
+  progress_observation obs;
+  obs.readers = readers;
+  obs.wanted = wanted;
+  std::atomic<bool> stop{false};
+  std::atomic<unsigned> ready{0};
+  std::atomic<uint64_t> sections{0};
+  std::vector<task> spinners;
+  for (unsigned i = 0; i < readers; ++i)
+    spinners.emplace_back([&] {
+      registered r(b);
+      ready.fetch_add(1);
+      uint64_t n = 0;
+      while (!stop.load(std::memory_order_relaxed)) {
+        b.read_lock();
+        b.read_unlock();
+        if (++n % 64 == 0) b.quiescent_state();
+      }
+      b.thread_offline();
+      sections.fetch_add(n);
+    });
+  wait_until([&] { return ready.load() == readers; }, kStartBound);
+  std::atomic<uint64_t> completed{0};
+  std::atomic<bool> give_up{false};
+  task updater([&] {
+    while (completed.load() < wanted && !give_up.load()) {
+      b.synchronize();
+      completed.fetch_add(1);
+    }
+  });
+  wait_until([&] { return completed.load() >= wanted; }, bound);
+  obs.completed = completed.load();  // what the updater managed while the readers ran
+  give_up.store(true);
+  stop.store(true);  // a starved updater gets through once the readers stop
+  updater.join_or_die("synchronize() after the spinning readers stopped");
+  for (task& t : spinners) t.join_or_die("spinning reader");
+  obs.read_sections = sections.load();
+  return obs;
+}
+
 batching_observation synchronize_behind_reader(const backend_entry& b, unsigned updaters) {
   batching_observation obs;
   obs.updaters = updaters;

@@ -105,6 +105,20 @@ struct callback_reader_observation {
 // a registered reader, online while it runs callbacks).
 callback_reader_observation synchronize_against_callback_reader(const backend_entry& b);
 
+struct progress_observation {
+  unsigned readers = 0;
+  uint64_t wanted = 0;
+  uint64_t completed = 0;   // synchronize calls that returned within the bound
+  uint64_t read_sections = 0;
+};
+
+// `readers` registered threads run back-to-back read-side sections (the
+// tightest loop a reader can run: a lock-based backend's reader re-takes its
+// lock at once); one thread calls synchronize() `wanted` times, or until
+// `bound` passes.
+progress_observation updater_progress(const backend_entry& b, unsigned readers, uint64_t wanted,
+                                      std::chrono::milliseconds bound);
+
 struct batching_observation {
   unsigned updaters = 0;
   bool reader_ready = false;

@@ -56,6 +56,7 @@ FAKE_SOURCE = textwrap.dedent("""\
                    "threads": 1, "iterations": 1, "real_time": 1.0, "cpu_time": 1.0, "time_unit": "ms",
                    "wall_ns": 1e7 + rep, "reader_ops": 1000.0 * (rep + 1), "reader_threads": 1.0,
                    "violations": float(how.get("violations", 0)), "lat_samples": 0.0, "lat_max_ns": 0.0,
+                   "updaters_starved": float(how.get("starved", 0)),
                    "label": "reader0:0>0"}
             if n.startswith("gp_latency"):
                 row.update({"lat_samples": 5.0, "lat_max_ns": 900.0, "lat_h37": 2.0, "lat_h40": 3.0})

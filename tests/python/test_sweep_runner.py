@@ -162,6 +162,7 @@ def test_a_second_writer_is_refused_while_the_first_runs(sweep_env, tmp_path, ca
     ({"crash": True}, "crash", -signal.SIGSEGV, 0),
     ({"exit": 1, "stderr": "bad thing happened"}, "exit", 1, 0),
     ({"violations": 3}, "violations", 0, 2),
+    ({"starved": 1}, "starved", 0, 2),
     ({"error_row": True}, "error_row", 0, 0),
     ({"no_rows": True}, "no_rows", 0, 0),
     ({"garbage": True}, "bad_output", 0, 0),
