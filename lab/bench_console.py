@@ -62,12 +62,12 @@ def run(binary: Path, extra: Sequence[str], env: Dict[str, str]) -> int:
 def stream(binary: Path, args: List[str], env: Dict[str, str]) -> int:
     """The bench's console becomes one progress line per finished point (stderr)."""
     child = subprocess.Popen([str(binary), *args], stdout=subprocess.PIPE, text=True, env=env)
-    done = 0
+    seen = set()
     for line in child.stdout:
-        name = line.split(" ", 1)[0]
-        if "/backend:" in name:
-            done += 1
-            print(f"rculab: [{done}] {name.split('/iterations:')[0]}", file=sys.stderr, flush=True)
+        name = line.split(" ", 1)[0].split("/iterations:")[0]
+        if "/backend:" in name and name not in seen:  # once per point, not per repetition
+            seen.add(name)
+            print(f"rculab: [{len(seen)}] {name}", file=sys.stderr, flush=True)
     return proc.exit_status(child.wait())
 
 

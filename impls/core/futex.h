@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <climits>
+#include <ctime>
 #include <cstdint>
 
 #include "impls/core/barrier.h"
@@ -28,6 +29,17 @@ inline void futex_wait(std::atomic<int32_t>& word, int32_t expected) noexcept {
   if (word.load(std::memory_order_acquire) == expected) usleep(50);
 #else
   syscall(SYS_futex, reinterpret_cast<int32_t*>(&word), FUTEX_WAIT_PRIVATE, expected, nullptr,
+          nullptr, 0);
+#endif
+}
+
+// As futex_wait, but for at most `ns` nanoseconds.
+inline void futex_wait_for(std::atomic<int32_t>& word, int32_t expected, long ns) noexcept {
+#if RCULAB_TSAN
+  if (word.load(std::memory_order_acquire) == expected) usleep(ns < 50'000 ? 1 + ns / 1000 : 50);
+#else
+  timespec timeout{ns / 1'000'000'000, ns % 1'000'000'000};
+  syscall(SYS_futex, reinterpret_cast<int32_t*>(&word), FUTEX_WAIT_PRIVATE, expected, &timeout,
           nullptr, 0);
 #endif
 }

@@ -23,6 +23,19 @@
 // read_unlock stores with release: the section's accesses happen before the
 // updater's acquire load that sees the reader leave, and so before the free.
 // That is free on x86 and is also what ThreadSanitizer sees as the hand-off.
+//
+// Waiting: an updater that finds a reader still inside spins briefly, then
+// announces itself (updater_waiting_ = 1, full fence, re-check) and sleeps on
+// that futex; the reader's outermost read_unlock loads the flag after its
+// counter store and wakes it. So a reader preempted inside its section (more
+// readers than CPUs) lets the grace period go on as soon as it leaves, not at
+// the updater's next timed poll. The reader side has no fence between its
+// store and the flag's load (that would double mb's read cost and add one to
+// memb's and signal's): if the store is still in its store buffer when the
+// updater re-checks and the flag's old value is read, the wake-up is lost,
+// so the updater's sleep is bounded (1 us doubling to 1 ms, as the polling it
+// replaces) and never longer than before. Cost when nobody waits: one load
+// of a read-mostly line and a branch per outermost section.
 #pragma once
 
 #include <pthread.h>
@@ -32,6 +45,7 @@
 #include <mutex>
 
 #include "impls/core/barrier.h"
+#include "impls/core/futex.h"
 #include "impls/core/own_backend.h"
 #include "impls/core/reader_registry.h"
 #include "impls/core/thread_exit.h"
@@ -98,7 +112,16 @@ class phase_counter_backend : public own_backend<Derived> {
       misuse(Derived::kName, "read_unlock() without a matching read_lock()");
     // Release: pairs with the acquire load in reader_is_old().
     me.ctr.store(mine - kNestOne, std::memory_order_release);
+    // Outermost unlock: wake an updater that sleeps waiting for us. The
+    // compiler barrier keeps the load after the store in the instruction
+    // stream; the hardware may still hoist it (see the comment at the top).
+    compiler_barrier();
+    if ((mine & kNestMask) == kNestOne && updater_waiting_.value.load(std::memory_order_relaxed) != 0)
+      wake_updater();
   }
+
+  // Wake-ups of a sleeping updater by a leaving reader (the slow path).
+  static uint64_t reader_wakeups() noexcept { return reader_wakeups_.load(std::memory_order_relaxed); }
 
   static void quiescent_state() noexcept {}
   static void thread_offline() noexcept {}
@@ -132,10 +155,31 @@ class phase_counter_backend : public own_backend<Derived> {
 
   static void wait_for_old_readers() {
     const uint64_t global = global_ctr().load(std::memory_order_relaxed);
-    registry().for_each_locked([global](phase_reader& r) {
-      backoff_waiter waiter;
-      while (reader_is_old(r, global)) waiter.wait();
-    });
+    registry().for_each_locked([global](phase_reader& r) { wait_for(r, global); });
+  }
+
+  // Returns once `r` is not inside a section of the old phase. Grace periods
+  // are serialized (gp_batcher), so at most one updater sleeps here.
+  static void wait_for(const phase_reader& r, uint64_t global) {
+    for (backoff_waiter spin; spin.spinning(); spin.wait())
+      if (!reader_is_old(r, global)) return;
+    long sleep_ns = 1'000;
+    while (reader_is_old(r, global)) {
+      updater_waiting_.value.store(1, std::memory_order_relaxed);
+      // Announce, then re-check: pairs with the reader's counter store then
+      // flag load in read_unlock (best effort on its side, see above).
+      full_fence();
+      if (!reader_is_old(r, global)) break;
+      futex_wait_for(updater_waiting_.value, 1, sleep_ns);
+      if (sleep_ns < 1'000'000) sleep_ns *= 2;
+    }
+    updater_waiting_.value.store(0, std::memory_order_relaxed);
+  }
+
+  static void wake_updater() noexcept {
+    updater_waiting_.value.store(0, std::memory_order_relaxed);
+    reader_wakeups_.fetch_add(1, std::memory_order_relaxed);
+    futex_wake_all(updater_waiting_.value);
   }
 
   static void run_grace_period() {
@@ -158,6 +202,10 @@ class phase_counter_backend : public own_backend<Derived> {
   static inline constinit thread_local phase_reader tls_reader_{};
   // Alone on its cache line: every outermost read_lock loads it.
   static inline constinit cacheline_atomic<uint64_t> global_{kNestOne};
+  // 1 while an updater sleeps waiting for a reader; every outermost
+  // read_unlock loads it, so it too has its own line.
+  static inline constinit cacheline_atomic<int32_t> updater_waiting_{0};
+  static inline constinit std::atomic<uint64_t> reader_wakeups_{0};
 };
 
 }  // namespace rculab

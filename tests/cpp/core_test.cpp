@@ -7,6 +7,10 @@
 
 #include "impls/core/barrier.h"
 #include "impls/core/gp_batcher.h"
+#include "impls/mb/mb.h"
+#include "impls/memb/memb.h"
+#include "impls/signal/signal.h"
+#include "tests/cpp/scenarios.h"
 #include "tests/cpp/test_support.h"
 
 namespace rculab::test {
@@ -25,6 +29,31 @@ TEST(GpBatcher, GracePeriodThatThrowsLeavesLaterCallersServed) {
   later.join_or_die("synchronize() after a failed grace period");
   EXPECT_EQ(ran.load(), 1) << "the later caller must get a grace period of its own";
   EXPECT_EQ(batcher.grace_periods(), 1u) << "only completed grace periods count";
+}
+
+// ---- the leaving reader wakes the updater -------------------------------------
+
+// A reader held inside its section long enough that the updater stops
+// spinning and sleeps; when the reader leaves, its read_unlock must wake the
+// updater (reader_wakeups moves), not leave it to its timed poll.
+template <class B>
+void expect_reader_wakes_updater(const char* name) {
+  const backend_entry* b = find_backend(name);
+  ASSERT_NE(b, nullptr);
+  if (const std::string why = b->unavailable_reason(); !why.empty())
+    GTEST_SKIP() << name << " is unavailable here: " << why;
+  const uint64_t before = B::reader_wakeups();
+  const auto obs = synchronize_against_reader(*b, reader_pose::inside);
+  EXPECT_EQ(verdict(obs, reader_pose::inside), "");
+  EXPECT_GE(B::reader_wakeups() - before, 1u)
+      << name << ": the updater slept through the reader's read_unlock (no wake-up)";
+}
+
+TEST(ReaderWake, Mb) { expect_reader_wakes_updater<rculab::mb>("mb"); }
+TEST(ReaderWake, Memb) { expect_reader_wakes_updater<rculab::memb>("memb"); }
+TEST(ReaderWake, Signal) {
+  if (tsan_unreliable_for(*find_backend("signal"))) GTEST_SKIP() << "signal backend under TSan";
+  expect_reader_wakes_updater<rculab::signal_rcu>("signal");
 }
 
 // ---- misuse checks ---------------------------------------------------------
