@@ -4,11 +4,14 @@
 
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "impls/core/barrier.h"
 #include "impls/core/gp_batcher.h"
 #include "impls/mb/mb.h"
 #include "impls/memb/memb.h"
+#include "impls/ptmutex/ptmutex.h"
+#include "impls/rwlock/rwlock.h"
 #include "impls/signal/signal.h"
 #include "tests/cpp/scenarios.h"
 #include "tests/cpp/test_support.h"
@@ -55,6 +58,36 @@ TEST(ReaderWake, Signal) {
   if (tsan_unreliable_for(*find_backend("signal"))) GTEST_SKIP() << "signal backend under TSan";
   expect_reader_wakes_updater<rculab::signal_rcu>("signal");
 }
+
+// ---- an exception leaves the section ---------------------------------------
+
+// read_guard is RAII: an exception thrown inside a read-side section ends
+// the section as it unwinds, so a later synchronize() does not wait for it.
+template <class B>
+void expect_exception_leaves_section() {
+  if (const std::string why = B::unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
+  std::atomic<bool> thrown{false}, release{false};
+  task reader([&] {
+    thread_scope<B> registered;
+    try {
+      read_guard<B> guard;
+      throw std::runtime_error("inside the section");
+    } catch (const std::runtime_error&) {
+      thrown.store(true);
+    }
+    while (!release.load()) std::this_thread::sleep_for(1ms);  // registered, outside any section
+  });
+  ASSERT_TRUE(wait_flag(thrown, kStartBound));
+  task updater([] { B::synchronize(); });
+  const bool returned = updater.wait(kStartBound);
+  release.store(true);
+  EXPECT_TRUE(returned) << B::kName << ": synchronize() waited for a section an exception had left";
+}
+
+TEST(ReadGuard, ExceptionLeavesSectionMb) { expect_exception_leaves_section<rculab::mb>(); }
+TEST(ReadGuard, ExceptionLeavesSectionMemb) { expect_exception_leaves_section<rculab::memb>(); }
+TEST(ReadGuard, ExceptionLeavesSectionRwlock) { expect_exception_leaves_section<rculab::rwlock>(); }
+TEST(ReadGuard, ExceptionLeavesSectionPtmutex) { expect_exception_leaves_section<rculab::ptmutex>(); }
 
 // ---- misuse checks ---------------------------------------------------------
 
