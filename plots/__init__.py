@@ -9,6 +9,8 @@ from typing import Dict, List, Sequence, Union
 from plots import call_rcu, cs_length, gp_latency, memory, read_scalability, style, update_rate
 
 FAMILIES = (read_scalability, cs_length, gp_latency, update_rate, call_rcu, memory)
+from plots import ref_call_rcu  # noqa: E402
+FAMILIES += (ref_call_rcu,)
 
 
 def family_name(module) -> str:

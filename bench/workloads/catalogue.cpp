@@ -15,6 +15,9 @@ const std::vector<workload_info>& workload_catalogue() {
        {"readers", "updaters", "placement"}, true},
       {"call_rcu", "callbacks/s, enqueue->invocation latency, backlog, rcu_barrier latency",
        {"readers", "updaters", "interval_ns", "placement"}, true},
+      {"ref_call_rcu", "QEMU's RCU + real refcount: ref in the section, last unref -> call_rcu(destroy); "
+       "updater under its big lock reclaims by synchronize or call_rcu, vs the rwlock idiom",
+       {"readers", "updaters", "variant", "placement"}, true},
   };
   return catalogue;
 }

@@ -20,6 +20,8 @@ EXTRA_COUNTERS = {
     "update_rate": ["delay_ns", "batch"],
     "call_rcu": ["cb_invoked_window", "cb_backlog_peak", "barrier_ns", "throttled", "interval_ns",
                  "cb_sample_every", "cb_calib_ns", "cb_calib_ops"],
+    "ref_call_rcu": ["destroyed", "ref_from_zero", "bad_destroy", "never_destroyed", "hold_samples",
+                     "hold_p50_ns", "hold_p99_ns", "hold_max_ns", "throttled"],
 }
 CONTEXT_KEYS = ["rculab_commit", "compiler", "cxx_flags", "liburcu_version", "hwloc_version",
                 "benchmark_version", "membarrier_mode", "signal_backend", "full_fence"]
