@@ -9,6 +9,7 @@
 #include "bench/workloads/read_cost.h"
 #include "bench/workloads/read_scalability.h"
 #include "bench/workloads/update_rate.h"
+#include "bench/workloads/stat_counter.h"
 
 namespace rculab {
 
@@ -20,6 +21,7 @@ void register_all_workloads(const bench_options& o) {
   register_update_rate<B>(o);
   register_gp_latency<B>(o);
   register_call_rcu<B>(o);
+  register_stat_counter<B>(o);
 }
 
 }  // namespace rculab

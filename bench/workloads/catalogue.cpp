@@ -15,6 +15,8 @@ const std::vector<workload_info>& workload_catalogue() {
        {"readers", "updaters", "placement"}, true},
       {"call_rcu", "callbacks/s, enqueue->invocation latency, backlog, rcu_barrier latency",
        {"readers", "updaters", "interval_ns", "placement"}, true},
+      {"stat_counter", "per-thread counters summed under RCU vs a global lock, counting threads exiting throughout",
+       {"readers", "updaters", "variant", "life", "placement"}, true},
   };
   return catalogue;
 }

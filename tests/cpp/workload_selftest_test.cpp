@@ -124,5 +124,12 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+// perfbook "RCU Rescues" workloads (issue 8): the RCU variant of each, whose
+// grace periods the broken backend skips.
+INSTANTIATE_TEST_SUITE_P(
+    Rescues, WorkloadCheck,
+    ::testing::Values(freeing_point{"stat_counter", "updaters:1/variant:rcu/life:1000/"}),
+    [](const ::testing::TestParamInfo<freeing_point>& info) { return std::string(info.param.workload); });
+
 }  // namespace
 }  // namespace rculab::test

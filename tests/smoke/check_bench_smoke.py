@@ -18,6 +18,7 @@ EXTRA_COUNTERS = {
     "cs_length": ["cs_ns", "cs_spins"],
     "update_rate": ["delay_ns", "batch"],
     "call_rcu": ["cb_invoked_window", "cb_backlog_peak", "barrier_ns", "throttled", "interval_ns"],
+    "stat_counter": ["exits", "count_final", "count_error", "array_grows", "life"],
 }
 CONTEXT_KEYS = ["rculab_commit", "compiler", "cxx_flags", "liburcu_version", "hwloc_version",
                 "benchmark_version", "membarrier_mode", "signal_backend", "full_fence"]
