@@ -11,8 +11,10 @@ from plots import call_rcu, cs_length, gp_latency, memory, read_scalability, sty
 FAMILIES = (read_scalability, cs_length, gp_latency, update_rate, call_rcu, memory)
 
 from plots import stat_counter  # noqa: E402  (issue 8 families, one line each)
+from plots import removable_device  # noqa: E402
 
 FAMILIES += (stat_counter,)
+FAMILIES += (removable_device,)
 
 
 def family_name(module) -> str:

@@ -10,6 +10,7 @@
 #include "bench/workloads/read_scalability.h"
 #include "bench/workloads/update_rate.h"
 #include "bench/workloads/stat_counter.h"
+#include "bench/workloads/removable_device.h"
 
 namespace rculab {
 
@@ -22,6 +23,7 @@ void register_all_workloads(const bench_options& o) {
   register_gp_latency<B>(o);
   register_call_rcu<B>(o);
   register_stat_counter<B>(o);
+  register_removable_device<B>(o);
 }
 
 }  // namespace rculab

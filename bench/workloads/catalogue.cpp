@@ -17,6 +17,8 @@ const std::vector<workload_info>& workload_catalogue() {
        {"readers", "updaters", "interval_ns", "placement"}, true},
       {"stat_counter", "per-thread counters summed under RCU vs a global lock, counting threads exiting throughout",
        {"readers", "updaters", "variant", "life", "placement"}, true},
+      {"removable_device", "I/O counted in past a removable device's `removing` flag: RCU vs rwlock fast path",
+       {"readers", "updaters", "variant", "present_us", "placement"}, true},
   };
   return catalogue;
 }

@@ -52,6 +52,13 @@ def _raw(counter: str) -> Callable[[Repetition], Optional[float]]:
     return value
 
 
+def _share(part: str, whole: str) -> Callable[[Repetition], Optional[float]]:
+    def share(rep: Repetition) -> Optional[float]:
+        c = rep.counters
+        return c[part] / c[whole] if c.get(whole, 0) > 0 and c.get(part, -1) >= 0 else None
+    return share
+
+
 @dataclass(frozen=True)
 class Metric:
     name: str
@@ -73,6 +80,8 @@ METRICS: Dict[str, Metric] = {m.name: m for m in (
     Metric("barrier_ns", "rcu_barrier latency", "ns", False, _raw("barrier_ns")),
     Metric("ns_per_update", "update-side cost per thread", "ns/update", False, _ns_per_op("updater")),
     Metric("exits_per_s", "thread exits", "exits/s", True, _rate("exits")),
+    Metric("io_completed_per_s", "I/Os completed", "I/Os/s", True, _rate("io_completed_window")),
+    Metric("cancelled_share", "I/Os cancelled", "share of attempts", False, _share("io_cancelled", "io_attempted")),
 )}
 
 # The headline metric of each workload: what compare and the report tables show.

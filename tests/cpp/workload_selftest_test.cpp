@@ -128,8 +128,13 @@ INSTANTIATE_TEST_SUITE_P(
 // grace periods the broken backend skips.
 INSTANTIATE_TEST_SUITE_P(
     Rescues, WorkloadCheck,
-    ::testing::Values(freeing_point{"stat_counter", "updaters:1/variant:rcu/life:1000/"}),
-    [](const ::testing::TestParamInfo<freeing_point>& info) { return std::string(info.param.workload); });
+    ::testing::Values(freeing_point{"stat_counter", "updaters:1/variant:rcu/life:1000/"},
+                      freeing_point{"removable_device", "updaters:1/variant:rcu/present_us:100/"}),
+    [](const ::testing::TestParamInfo<freeing_point>& info) {
+      const std::string rest = info.param.rest;  // the variant names the case
+      const size_t at = rest.find("variant:") + 8;
+      return std::string(info.param.workload) + "_" + rest.substr(at, rest.find('/', at) - at);
+    });
 
 }  // namespace
 }  // namespace rculab::test

@@ -19,6 +19,8 @@ EXTRA_COUNTERS = {
     "update_rate": ["delay_ns", "batch"],
     "call_rcu": ["cb_invoked_window", "cb_backlog_peak", "barrier_ns", "throttled", "interval_ns"],
     "stat_counter": ["exits", "count_final", "count_error", "array_grows", "life"],
+    "removable_device": ["io_attempted", "io_cancelled", "io_completed", "io_completed_window", "io_on_removed",
+                         "undrained", "removing_ns", "present_us"],
 }
 CONTEXT_KEYS = ["rculab_commit", "compiler", "cxx_flags", "liburcu_version", "hwloc_version",
                 "benchmark_version", "membarrier_mode", "signal_backend", "full_fence"]
