@@ -11,6 +11,7 @@
 #include "bench/workloads/update_rate.h"
 #include "bench/workloads/stat_counter.h"
 #include "bench/workloads/removable_device.h"
+#include "bench/workloads/resizable_array.h"
 
 namespace rculab {
 
@@ -24,6 +25,7 @@ void register_all_workloads(const bench_options& o) {
   register_call_rcu<B>(o);
   register_stat_counter<B>(o);
   register_removable_device<B>(o);
+  register_resizable_array<B>(o);
 }
 
 }  // namespace rculab

@@ -19,6 +19,8 @@ const std::vector<workload_info>& workload_catalogue() {
        {"readers", "updaters", "variant", "life", "placement"}, true},
       {"removable_device", "I/O counted in past a removable device's `removing` flag: RCU vs rwlock fast path",
        {"readers", "updaters", "variant", "present_us", "placement"}, true},
+      {"resizable_array", "random indexed reads while resized: length inside the RCU array vs apart vs rwlock",
+       {"readers", "updaters", "variant", "len", "placement"}, true},
   };
   return catalogue;
 }

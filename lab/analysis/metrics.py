@@ -82,6 +82,8 @@ METRICS: Dict[str, Metric] = {m.name: m for m in (
     Metric("exits_per_s", "thread exits", "exits/s", True, _rate("exits")),
     Metric("io_completed_per_s", "I/Os completed", "I/Os/s", True, _rate("io_completed_window")),
     Metric("cancelled_share", "I/Os cancelled", "share of attempts", False, _share("io_cancelled", "io_attempted")),
+    Metric("pending_bytes_avg", "bytes awaiting reclamation (time average)", "bytes", False,
+           _share("pending_byte_ns", "wall_ns")),
 )}
 
 # The headline metric of each workload: what compare and the report tables show.
