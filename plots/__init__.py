@@ -13,10 +13,12 @@ FAMILIES = (read_scalability, cs_length, gp_latency, update_rate, call_rcu, memo
 from plots import stat_counter  # noqa: E402  (issue 8 families, one line each)
 from plots import removable_device  # noqa: E402
 from plots import resizable_array  # noqa: E402
+from plots import correlated_fields  # noqa: E402
 
 FAMILIES += (stat_counter,)
 FAMILIES += (removable_device,)
 FAMILIES += (resizable_array,)
+FAMILIES += (correlated_fields,)
 
 
 def family_name(module) -> str:

@@ -12,6 +12,7 @@
 #include "bench/workloads/stat_counter.h"
 #include "bench/workloads/removable_device.h"
 #include "bench/workloads/resizable_array.h"
+#include "bench/workloads/correlated_fields.h"
 
 namespace rculab {
 
@@ -26,6 +27,7 @@ void register_all_workloads(const bench_options& o) {
   register_stat_counter<B>(o);
   register_removable_device<B>(o);
   register_resizable_array<B>(o);
+  register_correlated_fields<B>(o);
 }
 
 }  // namespace rculab

@@ -21,6 +21,8 @@ const std::vector<workload_info>& workload_catalogue() {
        {"readers", "updaters", "variant", "present_us", "placement"}, true},
       {"resizable_array", "random indexed reads while resized: length inside the RCU array vs apart vs rwlock",
        {"readers", "updaters", "variant", "len", "placement"}, true},
+      {"correlated_fields", "a measurement triple read whole: behind a pointer, localized, whole-record copy, rwlock",
+       {"readers", "updaters", "variant", "record_bytes", "placement"}, true},
   };
   return catalogue;
 }

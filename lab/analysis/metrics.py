@@ -84,6 +84,7 @@ METRICS: Dict[str, Metric] = {m.name: m for m in (
     Metric("cancelled_share", "I/Os cancelled", "share of attempts", False, _share("io_cancelled", "io_attempted")),
     Metric("pending_bytes_avg", "bytes awaiting reclamation (time average)", "bytes", False,
            _share("pending_byte_ns", "wall_ns")),
+    Metric("bytes_per_update", "bytes copied per update", "bytes", False, _share("bytes_copied", "updater_ops")),
 )}
 
 # The headline metric of each workload: what compare and the report tables show.

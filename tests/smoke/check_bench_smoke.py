@@ -22,6 +22,7 @@ EXTRA_COUNTERS = {
     "removable_device": ["io_attempted", "io_cancelled", "io_completed", "io_completed_window", "io_on_removed",
                          "undrained", "removing_ns", "present_us"],
     "resizable_array": ["oob_reads", "freed_reads", "pending_byte_ns", "len"],
+    "correlated_fields": ["mixed_reads", "freed_reads", "bytes_copied", "record_bytes"],
 }
 CONTEXT_KEYS = ["rculab_commit", "compiler", "cxx_flags", "liburcu_version", "hwloc_version",
                 "benchmark_version", "membarrier_mode", "signal_backend", "full_fence"]
