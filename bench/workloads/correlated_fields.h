@@ -189,17 +189,11 @@ template <Backend B>
 void register_correlated_fields(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace correlated_fields_detail;
-  const std::vector<size_t> sizes = o.smoke ? std::vector<size_t>{256} : std::vector<size_t>{256, 65536};
-  const std::pair<const char*, variant> variants[] = {
-      {"pointer", variant::pointer}, {"localized", variant::localized}, {"copy", variant::copy},
-      {"rwlock", variant::rwlock}};
-  for (unsigned readers : o.smoke ? std::vector<unsigned>{2} : reader_sweep(o))
-  for (const auto& [var, v] : variants)
-  for (size_t record_bytes : sizes) {
-    const std::string name = benchmark_name("correlated_fields", B::kName,
-        {{"readers", std::to_string(readers)}, {"updaters", "1"}, {"variant", var},
-         {"record_bytes", std::to_string(record_bytes)}, {"placement", policy_name(o.reader_policy)}});
-    register_point(name, [o, readers, v = v, record_bytes](benchmark::State& state) {
+  for (const rescue_point& p : rescue_points(o, "correlated_fields", B::kName,
+                                             {"pointer", "localized", "copy", "rwlock"}, "record_bytes",
+                                             {256, 65536}, {1})) {
+    register_point(p.name, [o, readers = p.readers, v = variant(p.variant),
+                            record_bytes = size_t(p.size)](benchmark::State& state) {
       shared s;
       s.v = v;
       animal* first = s.records.make(record_bytes > sizeof(animal) ? record_bytes - sizeof(animal) : 0);
@@ -212,12 +206,8 @@ void register_correlated_fields(const bench_options& o) {
         first->mp.store(&first->meas);
       }
       s.current.store(first);
-      const backend_stats before = B::stats();
-      const run_report run = run_roles(*o.topo, run_options_for(o),
-          {{"reader", readers, o.reader_policy, [&](thread_ctx& c) { reader<B>(c, s); }},
-           {"updater", 1, o.updater_policy, [&](thread_ctx& c) { updater<B>(c, s); }}},
-          helper_handles<B>);
-      const backend_stats stats = stats_since(before, B::stats());
+      const auto [run, stats] = run_rescue<B>(o, readers, 1, [&](thread_ctx& c) { reader<B>(c, s); },
+                                              [&](thread_ctx& c) { updater<B>(c, s); });
       const uint64_t published_blocks = v == variant::pointer ? 1 : 0;
       report_run(state, run, stats, s.records.outstanding() - 1 + s.blocks.outstanding() - published_blocks);
       state.counters["mixed_reads"] = double(s.mixed_reads.load());

@@ -200,29 +200,19 @@ template <Backend B>
 void register_removable_device(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace removable_device_detail;
-  const std::vector<unsigned> removers = o.smoke || o.updaters.empty() ? std::vector<unsigned>{1} : o.updaters;
-  const std::vector<uint64_t> presents = o.smoke ? std::vector<uint64_t>{100} : std::vector<uint64_t>{100, 10'000};
-  for (unsigned readers : o.smoke ? std::vector<unsigned>{2} : reader_sweep(o))
-  for (unsigned updaters : removers)
-  for (const char* var : {"rcu", "rwlock"})
-  for (uint64_t present_us : presents) {
-    const std::string name = benchmark_name("removable_device", B::kName,
-        {{"readers", std::to_string(readers)}, {"updaters", std::to_string(updaters)}, {"variant", var},
-         {"present_us", std::to_string(present_us)}, {"placement", policy_name(o.reader_policy)}});
-    const variant v = std::string_view(var) == "rcu" ? variant::rcu : variant::rwlock;
-    register_point(name, [o, readers, updaters, v, present_us](benchmark::State& state) {
+  const std::vector<unsigned> removers = o.updaters.empty() ? std::vector<unsigned>{1} : o.updaters;
+  for (const rescue_point& p :
+       rescue_points(o, "removable_device", B::kName, {"rcu", "rwlock"}, "present_us", {100, 10'000}, removers)) {
+    register_point(p.name, [o, readers = p.readers, updaters = p.updaters, v = variant(p.variant),
+                            present_us = p.size](benchmark::State& state) {
       shared s;
       s.v = v;
       s.io_threads = readers;
       s.io_spins = uint64_t(kIoNs * spin_iterations_per_ns());
       s.devices = std::vector<cacheline_atomic<device*>>(updaters);
       for (auto& slot : s.devices) slot.value.store(s.ring.make(readers));
-      const backend_stats before = B::stats();
-      run_report run = run_roles(*o.topo, run_options_for(o),
-          {{"reader", readers, o.reader_policy, [&](thread_ctx& c) { io_thread<B>(c, s); }},
-           {"updater", updaters, o.updater_policy, [&](thread_ctx& c) { remover<B>(c, s, present_us); }}},
-          helper_handles<B>);
-      const backend_stats stats = stats_since(before, B::stats());
+      auto [run, stats] = run_rescue<B>(o, readers, updaters, [&](thread_ctx& c) { io_thread<B>(c, s); },
+                                        [&](thread_ctx& c) { remover<B>(c, s, present_us); });
       const uint64_t unreclaimed = s.ring.outstanding() - updaters;  // less the devices present
       const uint64_t undrained_in_run = s.undrained.load();  // already counted by the removers
       for (auto& slot : s.devices) free_device(s, slot.value.load(), nullptr);  // all I/O has ended

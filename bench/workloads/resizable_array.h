@@ -185,16 +185,10 @@ template <Backend B>
 void register_resizable_array(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace resizable_array_detail;
-  const std::vector<size_t> lens = o.smoke ? std::vector<size_t>{64} : std::vector<size_t>{64, 4096};
-  for (unsigned readers : o.smoke ? std::vector<unsigned>{2} : reader_sweep(o))
-  for (const char* var : {"rcu", "split", "rwlock"})
-  for (size_t len : lens) {
-    const std::string name = benchmark_name("resizable_array", B::kName,
-        {{"readers", std::to_string(readers)}, {"updaters", "1"}, {"variant", var},
-         {"len", std::to_string(len)}, {"placement", policy_name(o.reader_policy)}});
-    const std::string_view vname = var;
-    const variant v = vname == "rcu" ? variant::rcu : vname == "split" ? variant::split : variant::rwlock;
-    register_point(name, [o, readers, v, len](benchmark::State& state) {
+  for (const rescue_point& p :
+       rescue_points(o, "resizable_array", B::kName, {"rcu", "split", "rwlock"}, "len", {64, 4096}, {1})) {
+    register_point(p.name, [o, readers = p.readers, v = variant(p.variant),
+                            len = size_t(p.size)](benchmark::State& state) {
       shared s;
       s.v = v;
       s.capacity = len;
@@ -202,12 +196,8 @@ void register_resizable_array(const bench_options& o) {
       for (size_t i = 0; i < first->size; ++i) first->data[i] = i + 1;
       s.arr.store(first);
       s.len.store(first->size);
-      const backend_stats before = B::stats();
-      const run_report run = run_roles(*o.topo, run_options_for(o),
-          {{"reader", readers, o.reader_policy, [&](thread_ctx& c) { reader<B>(c, s); }},
-           {"updater", 1, o.updater_policy, [&](thread_ctx& c) { updater<B>(c, s); }}},
-          helper_handles<B>);
-      const backend_stats stats = stats_since(before, B::stats());
+      const auto [run, stats] = run_rescue<B>(o, readers, 1, [&](thread_ctx& c) { reader<B>(c, s); },
+                                              [&](thread_ctx& c) { updater<B>(c, s); });
       report_run(state, run, stats, s.ring.outstanding() - 1);  // less the published one
       state.counters["oob_reads"] = double(s.oob_reads.load());
       state.counters["freed_reads"] = double(s.freed_reads.load());

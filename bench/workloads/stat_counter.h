@@ -211,25 +211,15 @@ void register_stat_counter(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace stat_counter_detail;
   const std::vector<unsigned> counting = o.updaters.empty() ? std::vector<unsigned>{2} : o.updaters;
-  const std::vector<uint64_t> lives = o.smoke ? std::vector<uint64_t>{1000} : std::vector<uint64_t>{1000, 100'000};
-  for (unsigned readers : o.smoke ? std::vector<unsigned>{2} : reader_sweep(o))
-  for (unsigned updaters : o.smoke ? std::vector<unsigned>{2} : counting)
-  for (const char* var : {"rcu", "lock"})
-  for (uint64_t life : lives) {
-    const std::string name = benchmark_name("stat_counter", B::kName,
-        {{"readers", std::to_string(readers)}, {"updaters", std::to_string(updaters)}, {"variant", var},
-         {"life", std::to_string(life)}, {"placement", policy_name(o.reader_policy)}});
-    const variant v = std::string_view(var) == "rcu" ? variant::rcu : variant::lock;
-    register_point(name, [o, readers, updaters, v, life](benchmark::State& state) {
+  for (const rescue_point& p :
+       rescue_points(o, "stat_counter", B::kName, {"rcu", "lock"}, "life", {1000, 100'000}, counting)) {
+    register_point(p.name, [o, readers = p.readers, updaters = p.updaters, v = variant(p.variant),
+                            life = p.size](benchmark::State& state) {
       shared s;
       s.v = v;
       s.current.store(s.arrays.make(kInitialSlots));
-      const backend_stats before = B::stats();
-      run_report run = run_roles(*o.topo, run_options_for(o),
-          {{"reader", readers, o.reader_policy, [&](thread_ctx& c) { reader<B>(c, s); }},
-           {"updater", updaters, o.updater_policy, [&](thread_ctx& c) { counting_thread<B>(c, s, life); }}},
-          helper_handles<B>);
-      const backend_stats stats = stats_since(before, B::stats());
+      auto [run, stats] = run_rescue<B>(o, readers, updaters, [&](thread_ctx& c) { reader<B>(c, s); },
+                                        [&](thread_ctx& c) { counting_thread<B>(c, s, life); });
       // Every life has ended: the sum must be exactly the increments made.
       uint64_t final_sum;
       bool freed_seen = false;
