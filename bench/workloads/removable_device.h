@@ -109,6 +109,7 @@ void io_thread(thread_ctx& ctx, shared& s) {
   ctx.start();
   uint64_t attempted = 0, cancelled = 0, completed = 0, on_removed = 0, freed = 0, completed_in_window = 0;
   size_t next = me % s.devices.size();
+  uint64_t io_chain = me;
   do {
     for (uint64_t i = 0; i < kIoBatch; ++i) {
       ++attempted;
@@ -121,7 +122,9 @@ void io_thread(thread_ctx& ctx, shared& s) {
         continue;
       }
       const bool gone_before = d->removed.load(std::memory_order_relaxed) || !live(d);
-      keep(spin_iterations(s.io_spins));  // do_io()
+      // do_io(). Each I/O continues the last one's chain, so that I/Os do
+      // not overlap in the pipeline and each costs its calibrated time.
+      io_chain = spin_iterations(s.io_spins, io_chain);
       const bool gone_after = d->removed.load(std::memory_order_relaxed) || !live(d);
       on_removed += gone_before || gone_after;
       auto& mine = d->inflight[me].value;
@@ -133,6 +136,7 @@ void io_thread(thread_ctx& ctx, shared& s) {
     }
     if constexpr (B::kTraits.needs_quiescent_states) B::quiescent_state();
   } while (ctx.next_batch(kIoBatch));
+  keep(io_chain);
   if (on_removed || freed) ctx.violation();
   s.attempted.fetch_add(attempted);
   s.cancelled.fetch_add(cancelled);
