@@ -12,6 +12,16 @@ FAMILIES = (read_scalability, cs_length, gp_latency, update_rate, call_rcu, memo
 from plots import ref_call_rcu  # noqa: E402
 FAMILIES += (ref_call_rcu,)
 
+from plots import stat_counter  # noqa: E402  (issue 8 families, one line each)
+from plots import removable_device  # noqa: E402
+from plots import resizable_array  # noqa: E402
+from plots import correlated_fields  # noqa: E402
+
+FAMILIES += (stat_counter,)
+FAMILIES += (removable_device,)
+FAMILIES += (resizable_array,)
+FAMILIES += (correlated_fields,)
+
 
 def family_name(module) -> str:
     return module.__name__.rsplit(".", 1)[-1]

@@ -10,6 +10,10 @@
 #include "bench/workloads/read_scalability.h"
 #include "bench/workloads/update_rate.h"
 #include "bench/workloads/ref_call_rcu.h"
+#include "bench/workloads/stat_counter.h"
+#include "bench/workloads/removable_device.h"
+#include "bench/workloads/resizable_array.h"
+#include "bench/workloads/correlated_fields.h"
 
 namespace rculab {
 
@@ -22,6 +26,10 @@ void register_all_workloads(const bench_options& o) {
   register_gp_latency<B>(o);
   register_call_rcu<B>(o);
   register_ref_call_rcu<B>(o);
+  register_stat_counter<B>(o);
+  register_removable_device<B>(o);
+  register_resizable_array<B>(o);
+  register_correlated_fields<B>(o);
 }
 
 }  // namespace rculab

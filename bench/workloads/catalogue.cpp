@@ -18,6 +18,14 @@ const std::vector<workload_info>& workload_catalogue() {
       {"ref_call_rcu", "QEMU's RCU + real refcount: ref in the section, last unref -> call_rcu(destroy); "
        "updater under its big lock reclaims by synchronize or call_rcu, vs the rwlock idiom",
        {"readers", "updaters", "variant", "placement"}, true},
+      {"stat_counter", "per-thread counters summed under RCU vs a global lock, counting threads exiting throughout",
+       {"readers", "updaters", "variant", "life", "placement"}, true},
+      {"removable_device", "I/O counted in past a removable device's `removing` flag: RCU vs rwlock fast path",
+       {"readers", "updaters", "variant", "present_us", "placement"}, true},
+      {"resizable_array", "random indexed reads while resized: length inside the RCU array vs apart vs rwlock",
+       {"readers", "updaters", "variant", "len", "placement"}, true},
+      {"correlated_fields", "a measurement triple read whole: behind a pointer, localized, whole-record copy, rwlock",
+       {"readers", "updaters", "variant", "record_bytes", "placement"}, true},
   };
   return catalogue;
 }

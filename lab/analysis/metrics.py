@@ -18,11 +18,19 @@ def _rate(count: str) -> Callable[[Repetition], Optional[float]]:
     return per_second
 
 
-def _ns_per_read(rep: Repetition) -> Optional[float]:
-    c = rep.counters
-    if not c.get("reader_ops", 0) > 0 or "wall_ns" not in c or "reader_threads" not in c:
-        return None
-    return c["wall_ns"] * c["reader_threads"] / c["reader_ops"]
+def _ns_per_op(role: str) -> Callable[[Repetition], Optional[float]]:
+    """Wall ns per operation per thread of the role (reader, updater)."""
+    ops, threads = f"{role}_ops", f"{role}_threads"
+
+    def ns_per_op(rep: Repetition) -> Optional[float]:
+        c = rep.counters
+        if not c.get(ops, 0) > 0 or "wall_ns" not in c or threads not in c:
+            return None
+        return c["wall_ns"] * c[threads] / c[ops]
+    return ns_per_op
+
+
+_ns_per_read = _ns_per_op("reader")
 
 
 def _latency(counter: str, q: float) -> Callable[[Repetition], Optional[float]]:
@@ -44,6 +52,13 @@ def _raw(counter: str) -> Callable[[Repetition], Optional[float]]:
     return value
 
 
+def _share(part: str, whole: str) -> Callable[[Repetition], Optional[float]]:
+    def share(rep: Repetition) -> Optional[float]:
+        c = rep.counters
+        return c[part] / c[whole] if c.get(whole, 0) > 0 and c.get(part, -1) >= 0 else None
+    return share
+
+
 @dataclass(frozen=True)
 class Metric:
     name: str
@@ -63,6 +78,13 @@ METRICS: Dict[str, Metric] = {m.name: m for m in (
     Metric("cb_backlog_peak", "call_rcu backlog peak", "callbacks", False, _raw("cb_backlog_peak")),
     Metric("unreclaimed_final", "unreclaimed at close", "objects", False, _raw("unreclaimed_final")),
     Metric("barrier_ns", "rcu_barrier latency", "ns", False, _raw("barrier_ns")),
+    Metric("ns_per_update", "update-side cost per thread", "ns/update", False, _ns_per_op("updater")),
+    Metric("exits_per_s", "thread exits", "exits/s", True, _rate("exits")),
+    Metric("io_completed_per_s", "I/Os completed", "I/Os/s", True, _rate("io_completed_window")),
+    Metric("cancelled_share", "I/Os cancelled", "share of attempts", False, _share("io_cancelled", "io_attempted")),
+    Metric("pending_bytes_avg", "bytes awaiting reclamation (time average)", "bytes", False,
+           _share("pending_byte_ns", "wall_ns")),
+    Metric("bytes_per_update", "bytes copied per update", "bytes", False, _share("bytes_copied", "updater_ops")),
 )}
 
 # The headline metric of each workload: what compare and the report tables show.

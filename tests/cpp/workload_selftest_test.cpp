@@ -124,6 +124,23 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+// perfbook "RCU Rescues" workloads (issue 8): the RCU variant of each, whose
+// grace periods the broken backend skips.
+INSTANTIATE_TEST_SUITE_P(
+    Rescues, WorkloadCheck,
+    ::testing::Values(freeing_point{"stat_counter", "updaters:1/variant:rcu/life:1000/"},
+                      freeing_point{"removable_device", "updaters:1/variant:rcu/present_us:100/"},
+                      freeing_point{"resizable_array", "updaters:1/variant:rcu/len:64/"},
+                      freeing_point{"resizable_array", "updaters:1/variant:split/len:64/"},
+                      freeing_point{"correlated_fields", "updaters:1/variant:pointer/record_bytes:256/"},
+                      freeing_point{"correlated_fields", "updaters:1/variant:localized/record_bytes:256/"},
+                      freeing_point{"correlated_fields", "updaters:1/variant:copy/record_bytes:256/"}),
+    [](const ::testing::TestParamInfo<freeing_point>& info) {
+      const std::string rest = info.param.rest;  // the variant names the case
+      const size_t at = rest.find("variant:") + 8;
+      return std::string(info.param.workload) + "_" + rest.substr(at, rest.find('/', at) - at);
+    });
+
 }  // namespace
 }  // namespace rculab::test
 

@@ -22,6 +22,11 @@ EXTRA_COUNTERS = {
                  "cb_sample_every", "cb_calib_ns", "cb_calib_ops"],
     "ref_call_rcu": ["destroyed", "ref_from_zero", "bad_destroy", "never_destroyed", "hold_samples",
                      "hold_p50_ns", "hold_p99_ns", "hold_max_ns", "throttled"],
+    "stat_counter": ["exits", "count_final", "count_error", "array_grows", "life"],
+    "removable_device": ["io_attempted", "io_cancelled", "io_completed", "io_completed_window", "io_on_removed",
+                         "undrained", "removing_ns", "present_us"],
+    "resizable_array": ["oob_reads", "freed_reads", "pending_byte_ns", "len"],
+    "correlated_fields": ["mixed_reads", "freed_reads", "bytes_copied", "record_bytes"],
 }
 CONTEXT_KEYS = ["rculab_commit", "compiler", "cxx_flags", "liburcu_version", "hwloc_version",
                 "benchmark_version", "membarrier_mode", "signal_backend", "full_fence"]

@@ -1,0 +1,110 @@
+// What the perfbook "RCU Rescues" workloads share (stat_counter,
+// removable_device, resizable_array, correlated_fields): their points, and
+// reclaim_ledger's poison-and-park for objects other than bench_object (they
+// free arrays, counters and records of their own types under readers).
+//
+// retired_ring: T has an atomic `marker` (kAlive while live); retire() stores
+// kPoisoned and parks the object in a ring, deleting the one it displaces, so
+// a reader a broken grace period left holding it reads the poison instead of
+// reused memory (see reclaim_ledger in common.h for why the parking matters).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bench/workloads/common.h"
+
+namespace rculab {
+
+template <class T>
+class retired_ring {
+ public:
+  static constexpr uint64_t kDepth = reclaim_ledger::kQuarantine;
+
+  retired_ring() : parked_(std::make_unique<std::atomic<T*>[]>(kDepth)) {}
+  ~retired_ring() {
+    for (uint64_t i = 0; i < kDepth; ++i) delete parked_[i].load(std::memory_order_acquire);
+  }
+  retired_ring(const retired_ring&) = delete;
+  retired_ring& operator=(const retired_ring&) = delete;
+
+  template <class... Args>
+  T* make(Args&&... args) {
+    made_.fetch_add(1, std::memory_order_relaxed);
+    return new T(std::forward<Args>(args)...);
+  }
+  void retire(T* o) {
+    o->marker.store(kPoisoned, std::memory_order_relaxed);
+    const uint64_t slot = retired_.fetch_add(1, std::memory_order_relaxed) % kDepth;
+    // acq_rel, as in reclaim_ledger: the thread that later displaces (and
+    // deletes) this object sees the poison store and our earlier accesses.
+    T* displaced = parked_[slot].exchange(o, std::memory_order_acq_rel);
+    delete displaced;
+  }
+  uint64_t made() const noexcept { return made_.load(std::memory_order_relaxed); }
+  uint64_t outstanding() const noexcept { return made() - retired_.load(std::memory_order_relaxed); }
+
+ private:
+  std::unique_ptr<std::atomic<T*>[]> parked_;  // value-initialized: nullptr
+  std::atomic<uint64_t> made_{0};
+  std::atomic<uint64_t> retired_{0};
+};
+
+// One point of a Rescues workload.
+struct rescue_point {
+  std::string name;
+  unsigned readers = 0;
+  unsigned updaters = 0;
+  size_t variant = 0;  // index into the variant names (the workload's enum order)
+  uint64_t size = 0;   // the workload's own size parameter
+};
+
+// readers x updaters x variant x size, named
+// workload/backend:B/readers:R/updaters:U/variant:V/<size_key>:S/placement:P.
+// --smoke: 2 readers, the first updater count and size, every variant.
+inline std::vector<rescue_point> rescue_points(const bench_options& o, const std::string& workload,
+                                               std::string_view backend, const std::vector<std::string>& variants,
+                                               const std::string& size_key, const std::vector<uint64_t>& sizes,
+                                               const std::vector<unsigned>& updaters) {
+  std::vector<rescue_point> points;
+  const std::vector<unsigned> reader_counts = o.smoke ? std::vector<unsigned>{2} : reader_sweep(o);
+  const size_t updater_levels = o.smoke ? 1 : updaters.size();
+  const size_t size_levels = o.smoke ? 1 : sizes.size();
+  for (unsigned readers : reader_counts)
+    for (size_t u = 0; u < updater_levels; ++u)
+      for (size_t v = 0; v < variants.size(); ++v)
+        for (size_t z = 0; z < size_levels; ++z)
+          points.push_back({benchmark_name(workload, backend,
+                                           {{"readers", std::to_string(readers)},
+                                            {"updaters", std::to_string(updaters[u])},
+                                            {"variant", variants[v]},
+                                            {size_key, std::to_string(sizes[z])},
+                                            {"placement", policy_name(o.reader_policy)}}),
+                            readers, updaters[u], v, sizes[z]});
+  return points;
+}
+
+// One measured run of `readers` reader bodies and `updaters` updater bodies:
+// the run and the backend's counters over it.
+template <Backend B, class Reader, class Updater>
+std::pair<run_report, backend_stats> run_rescue(const bench_options& o, unsigned readers, unsigned updaters,
+                                                Reader reader, Updater updater) {
+  const backend_stats before = B::stats();
+  run_report run = run_roles(*o.topo, run_options_for(o),
+                             {{"reader", readers, o.reader_policy, reader},
+                              {"updater", updaters, o.updater_policy, updater}},
+                             helper_handles<B>);
+  return {std::move(run), stats_since(before, B::stats())};
+}
+
+// Whether an object handed out by retired_ring is still live.
+template <class T>
+inline bool live(const T* o) noexcept {
+  return o->marker.load(std::memory_order_relaxed) == kAlive;
+}
+
+}  // namespace rculab
