@@ -10,6 +10,9 @@ from plots import call_rcu, cs_length, gp_latency, memory, read_scalability, sty
 
 FAMILIES = (read_scalability, cs_length, gp_latency, update_rate, call_rcu, memory)
 
+from plots import long_reader  # noqa: E402
+FAMILIES += (long_reader,)
+
 
 def family_name(module) -> str:
     return module.__name__.rsplit(".", 1)[-1]

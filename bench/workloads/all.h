@@ -6,6 +6,7 @@
 #include "bench/workloads/call_rcu.h"
 #include "bench/workloads/cs_length.h"
 #include "bench/workloads/gp_latency.h"
+#include "bench/workloads/long_reader.h"
 #include "bench/workloads/read_cost.h"
 #include "bench/workloads/read_scalability.h"
 #include "bench/workloads/update_rate.h"
@@ -20,6 +21,7 @@ void register_all_workloads(const bench_options& o) {
   register_update_rate<B>(o);
   register_gp_latency<B>(o);
   register_call_rcu<B>(o);
+  register_long_reader<B>(o);
 }
 
 }  // namespace rculab

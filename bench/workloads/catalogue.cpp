@@ -15,6 +15,8 @@ const std::vector<workload_info>& workload_catalogue() {
        {"readers", "updaters", "placement"}, true},
       {"call_rcu", "callbacks/s, enqueue->invocation latency, backlog, rcu_barrier latency",
        {"readers", "updaters", "interval_ns", "placement"}, true},
+      {"long_reader", "a long traversal vs unrelated updaters' grace periods: global, srcu domain, ref, chunks",
+       {"readers", "updaters", "mode", "elements", "placement"}, true},
   };
   return catalogue;
 }

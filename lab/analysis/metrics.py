@@ -90,3 +90,12 @@ def values(point: Point, metric: Metric):
         if v is not None:
             out.append((v, rep))
     return out
+
+# long_reader (bench/workloads/long_reader.h): the long reader's elements/s
+# and the peak bytes of retired elements waiting for reclamation; its
+# headline is the unrelated updaters' grace-period latency.
+METRICS.update({m.name: m for m in (
+    Metric("long_elements_per_s", "long reader throughput", "elements/s", True, _rate("long_ops")),
+    Metric("pending_bytes_peak", "retired, unfreed memory peak", "bytes", False, _raw("pending_bytes_peak")),
+)})
+PRIMARY["long_reader"] = "lat_p50_ns"

@@ -62,7 +62,8 @@ struct violation_hunt {
 
 // Runs the one point matching `filter` until it reports a violation or
 // `bound` has passed.
-violation_hunt hunt_violations(const std::string& filter, std::chrono::seconds bound) {
+violation_hunt hunt_violations(const std::string& filter, std::chrono::seconds bound,
+                               const std::string& counter = "violations") {
   violation_hunt hunt;
   const auto deadline = clock::now() + bound;
   while (hunt.violations == 0 && clock::now() < deadline) {
@@ -77,7 +78,7 @@ violation_hunt hunt_violations(const std::string& filter, std::chrono::seconds b
         hunt.error = row.error_message;
         return hunt;
       }
-      hunt.violations += row.counters.at("violations").value;
+      hunt.violations += row.counters.at(counter).value;
     }
   }
   return hunt;
@@ -123,6 +124,52 @@ INSTANTIATE_TEST_SUITE_P(
         name += std::string("_") + (std::string(info.param.rest).find("sync") != std::string::npos ? "sync" : "call");
       return name;
     });
+
+// ---- long_reader: the long reader's own check (long_violations), per mode ----
+// global and chunk: on `broken` the retired elements are freed at once, under
+// the long reader's section. srcu and ref: B's grace periods are real (mb);
+// the long reader's own protection is broken instead: its srcu_domain does not
+// wait, or ref mode's replacer releases the structure's reference twice.
+struct lr_broken : rculab::mb {
+  static constexpr const char kName[] = "lr_broken";
+  static constexpr bool kBreakLongReader = true;
+};
+
+void register_lr_broken_points() {
+  static const topology topo = topology::this_machine();
+  static const bool registered = [] {
+    bench_options o;
+    o.topo = &topo;
+    o.warmup_seconds = 0.01;
+    o.measure_seconds = 0.2;
+    o.tolerate_bind_failure = true;
+    register_long_reader<lr_broken>(o);
+    return true;
+  }();
+  (void)registered;
+}
+
+class LongReaderCheck : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
+
+TEST_P(LongReaderCheck, CountsLongReaderViolations) {
+  if (kTsan || RCULAB_ASAN)
+    GTEST_SKIP() << "frees elements under the long reader on purpose; a sanitizer would stop the run";
+  register_broken_points();
+  register_lr_broken_points();
+  const auto [backend, mode] = GetParam();
+  const std::string filter = "^long_reader/backend:" + std::string(backend) +
+                             "/readers:[0-9]+/updaters:1/mode:" + mode + "/elements:4096/";
+  const violation_hunt hunt = hunt_violations(filter, std::chrono::seconds(30), "long_violations");
+  ASSERT_EQ(hunt.error, "");
+  EXPECT_GT(hunt.violations, 0) << filter << ": the long reader saw no freed element in " << hunt.runs
+                                << " runs whose protection of it was broken";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Modes, LongReaderCheck,
+    ::testing::Values(std::pair{"broken", "global"}, std::pair{"broken", "chunk"},
+                      std::pair{"lr_broken", "srcu"}, std::pair{"lr_broken", "ref"}),
+    [](const auto& info) { return std::string(info.param.second); });
 
 }  // namespace
 }  // namespace rculab::test

@@ -18,6 +18,8 @@ EXTRA_COUNTERS = {
     "cs_length": ["cs_ns", "cs_spins"],
     "update_rate": ["delay_ns", "batch"],
     "call_rcu": ["cb_invoked_window", "cb_backlog_peak", "barrier_ns", "throttled", "interval_ns"],
+    "long_reader": ["long_ops", "long_cpu_ns", "traversals", "long_violations", "replaced", "pending_peak",
+                    "pending_bytes_peak", "ref_misses", "srcu_gps", "throttled", "elements"],
 }
 CONTEXT_KEYS = ["rculab_commit", "compiler", "cxx_flags", "liburcu_version", "hwloc_version",
                 "benchmark_version", "membarrier_mode", "signal_backend", "full_fence"]
