@@ -13,6 +13,9 @@ FAMILIES = (read_scalability, cs_length, gp_latency, update_rate, call_rcu, memo
 from plots import long_reader  # noqa: E402
 FAMILIES += (long_reader,)
 
+from plots import hash_scan  # noqa: E402
+FAMILIES += (hash_scan,)
+
 
 def family_name(module) -> str:
     return module.__name__.rsplit(".", 1)[-1]

@@ -7,6 +7,7 @@
 #include "bench/workloads/cs_length.h"
 #include "bench/workloads/gp_latency.h"
 #include "bench/workloads/long_reader.h"
+#include "bench/workloads/hash_scan.h"
 #include "bench/workloads/read_cost.h"
 #include "bench/workloads/read_scalability.h"
 #include "bench/workloads/update_rate.h"
@@ -22,6 +23,7 @@ void register_all_workloads(const bench_options& o) {
   register_gp_latency<B>(o);
   register_call_rcu<B>(o);
   register_long_reader<B>(o);
+  register_hash_scan<B>(o);
 }
 
 }  // namespace rculab

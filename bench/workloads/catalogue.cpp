@@ -17,6 +17,8 @@ const std::vector<workload_info>& workload_catalogue() {
        {"readers", "updaters", "interval_ns", "placement"}, true},
       {"long_reader", "a long traversal vs unrelated updaters' grace periods: global, srcu domain, ref, chunks",
        {"readers", "updaters", "mode", "elements", "placement"}, true},
+      {"hash_scan", "full-table scans of an RCU hash table during inserts/deletes: one section, per bucket, rwlock",
+       {"readers", "updaters", "scan", "placement"}, true},
   };
   return catalogue;
 }

@@ -171,5 +171,63 @@ INSTANTIATE_TEST_SUITE_P(
                       std::pair{"lr_broken", "srcu"}, std::pair{"lr_broken", "ref"}),
     [](const auto& info) { return std::string(info.param.second); });
 
+// ---- hash_scan: each check on the setup that breaks it ----------------------
+// poisoned_seen: `broken` frees deleted nodes at once, under lookups and scans.
+// lookup_misses, scan_count_errors: hs_broken (real grace periods) publishes
+// an inserted node before linking it, so readers lose the chain behind it
+// (not under scan:rwlock, where the insert excludes every reader).
+struct hs_broken : rculab::mb {
+  static constexpr const char kName[] = "hs_broken";
+  static constexpr bool kBreakHashInsert = true;
+};
+
+void register_hs_broken_points() {
+  static const topology topo = topology::this_machine();
+  static const bool registered = [] {
+    bench_options o;
+    o.topo = &topo;
+    o.warmup_seconds = 0.01;
+    o.measure_seconds = 0.2;
+    o.tolerate_bind_failure = true;
+    o.readers = {2 * topo.pu_count()};
+    o.updaters = {1};
+    register_hash_scan<hs_broken>(o);
+    return true;
+  }();
+  (void)registered;
+}
+
+struct hash_scan_case {
+  const char* backend;
+  const char* scan;
+  const char* counter;
+};
+
+class HashScanCheck : public ::testing::TestWithParam<hash_scan_case> {};
+
+TEST_P(HashScanCheck, CheckFiresOnBrokenSetup) {
+  if (kTsan || RCULAB_ASAN)
+    GTEST_SKIP() << "frees nodes under readers on purpose; a sanitizer would stop the run";
+  register_broken_points();
+  register_hs_broken_points();
+  const hash_scan_case c = GetParam();
+  const std::string filter = "^hash_scan/backend:" + std::string(c.backend) +
+                             "/readers:[0-9]+/updaters:1/scan:" + c.scan + "/";
+  const violation_hunt hunt = hunt_violations(filter, std::chrono::seconds(30), c.counter);
+  ASSERT_EQ(hunt.error, "");
+  EXPECT_GT(hunt.violations, 0) << filter << ": " << c.counter << " stayed 0 in " << hunt.runs
+                                << " runs of a setup that breaks it";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Checks, HashScanCheck,
+    ::testing::Values(hash_scan_case{"broken", "one", "poisoned_seen"},
+                      hash_scan_case{"broken", "bucket", "poisoned_seen"},
+                      hash_scan_case{"hs_broken", "one", "lookup_misses"},
+                      hash_scan_case{"hs_broken", "bucket", "scan_count_errors"}),
+    [](const ::testing::TestParamInfo<hash_scan_case>& info) {
+      return std::string(info.param.backend) + "_" + info.param.scan + "_" + info.param.counter;
+    });
+
 }  // namespace
 }  // namespace rculab::test
