@@ -118,9 +118,10 @@ void insert_locked(bucket& b, node* n) {
   node* first = b.first.load(std::memory_order_relaxed);
   if constexpr (broken_insert<B>()) {
     // The bug: published before its link is set; a reader in between sees
-    // a one-node chain and misses everything behind it.
+    // a one-node chain and misses everything behind it. The pause (~10 us)
+    // widens the window so the self-test sees it within seconds.
     rcu_assign_pointer(b.first, n);
-    keep(spin_iterations(200));
+    keep(spin_iterations(10'000));
     n->next.store(first, std::memory_order_relaxed);
   } else {
     n->next.store(first, std::memory_order_relaxed);

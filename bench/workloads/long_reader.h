@@ -13,10 +13,10 @@
 //   srcu    the traversal is one section of its own srcu_domain
 //           (impls/srcu): B's grace periods ignore it; only the structure's
 //           retired elements wait for it, in that domain;
-//   ref     per element: B section, dereference, take a reference
-//           (increment unless zero), leave the section, work on the element
-//           outside any section, drop the reference; the last reference
-//           drop hands the element to B::call;
+//   ref     per chunk of 64 elements: one short B section takes a
+//           reference on each (increment unless zero), then the work runs
+//           outside any section and the references are dropped; the last
+//           reference drop hands the element to B::call;
 //   chunk   one B section per 64 elements (QSBR: a quiescent state between
 //           chunks), the traversal resumes by index.
 // On rwlock/ptmutex, global is the lock version: updaters wait for the whole
@@ -144,24 +144,31 @@ void long_reader(thread_ctx& ctx, shared& s, mode m, uint64_t spins) {
       const size_t end = std::min(n, base + kChunk);
       uint64_t poisoned = 0;
       if (m == mode::ref) {
+        // One short section takes a reference on each element of the chunk;
+        // the work is done outside any section, holding only the references.
+        bench_object* held[kChunk];
+        size_t k = 0;
+        B::read_lock();
         for (size_t i = base; i < end; ++i) {
-          bench_object* o = nullptr;
           for (;;) {
-            B::read_lock();
-            o = rcu_dereference(s.slots[i]);
+            bench_object* o = rcu_dereference(s.slots[i]);
             const bool got = get_unless_zero(o);
             poisoned += !o->alive();
-            B::read_unlock();
-            if constexpr (B::kTraits.needs_quiescent_states) B::quiescent_state();
-            if (got) break;
+            if (got) {
+              held[k++] = o;
+              break;
+            }
             // Its last reference went while we looked: the slot already
             // holds its replacement (published before the old one's put).
             s.ref_misses.fetch_add(1, std::memory_order_relaxed);
-            o = nullptr;
           }
-          sum = work(o, spins, sum);
-          poisoned += !o->alive();  // still held: must not have been freed
-          put<B>(o);
+        }
+        B::read_unlock();
+        if constexpr (B::kTraits.needs_quiescent_states) B::quiescent_state();
+        for (size_t j = 0; j < k; ++j) sum = work(held[j], spins, sum);
+        for (size_t j = 0; j < k; ++j) {
+          poisoned += !held[j]->alive();  // still referenced: must not have been freed
+          put<B>(held[j]);
         }
       } else {
         if (m == mode::chunk) B::read_lock();

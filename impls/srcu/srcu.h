@@ -236,7 +236,7 @@ class srcu_domain {
   }
 
   void worker_loop() {
-    std::vector<rcu_head*> batch;
+    std::vector<rcu_head*> batch, markers;
     for (;;) {
       {
         std::unique_lock lock(queue_mutex_);
@@ -245,15 +245,25 @@ class srcu_domain {
         batch.swap(queue_);
       }
       synchronize();
-      uint64_t n = 0;  // real callbacks, barrier markers not counted
+      // Real callbacks first, then the count, then the barrier markers: a
+      // barrier() that returns sees every callback queued before it both run
+      // and counted. (A marker still runs after every callback queued before
+      // it; ones queued after it in the same batch may run first.)
+      uint64_t n = 0;
+      markers.clear();
       for (rcu_head* h : batch) {
-        n += h->func != &barrier_reached;
-        h->func(h);  // a marker's callback ends its barrier(): last use of h
+        if (h->func == &barrier_reached) {
+          markers.push_back(h);
+        } else {
+          h->func(h);
+          ++n;
+        }
       }
       {
         std::lock_guard lock(queue_mutex_);
         invoked_ += n;
       }
+      for (rcu_head* m : markers) barrier_reached(m);  // ends its barrier(): last use of m
       batch.clear();
     }
   }
