@@ -22,6 +22,12 @@ FAMILIES += (removable_device,)
 FAMILIES += (resizable_array,)
 FAMILIES += (correlated_fields,)
 
+from plots import long_reader  # noqa: E402
+FAMILIES += (long_reader,)
+
+from plots import hash_scan  # noqa: E402
+FAMILIES += (hash_scan,)
+
 
 def family_name(module) -> str:
     return module.__name__.rsplit(".", 1)[-1]

@@ -6,6 +6,8 @@
 #include "bench/workloads/call_rcu.h"
 #include "bench/workloads/cs_length.h"
 #include "bench/workloads/gp_latency.h"
+#include "bench/workloads/long_reader.h"
+#include "bench/workloads/hash_scan.h"
 #include "bench/workloads/read_cost.h"
 #include "bench/workloads/read_scalability.h"
 #include "bench/workloads/update_rate.h"
@@ -30,6 +32,8 @@ void register_all_workloads(const bench_options& o) {
   register_removable_device<B>(o);
   register_resizable_array<B>(o);
   register_correlated_fields<B>(o);
+  register_long_reader<B>(o);
+  register_hash_scan<B>(o);
 }
 
 }  // namespace rculab

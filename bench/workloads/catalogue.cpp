@@ -26,6 +26,10 @@ const std::vector<workload_info>& workload_catalogue() {
        {"readers", "updaters", "variant", "len", "placement"}, true},
       {"correlated_fields", "a measurement triple read whole: behind a pointer, localized, whole-record copy, rwlock",
        {"readers", "updaters", "variant", "record_bytes", "placement"}, true},
+      {"long_reader", "a long traversal vs unrelated updaters' grace periods: global, srcu domain, ref, chunks",
+       {"readers", "updaters", "mode", "elements", "placement"}, true},
+      {"hash_scan", "full-table scans of an RCU hash table during inserts/deletes: one section, per bucket, rwlock",
+       {"readers", "updaters", "scan", "placement"}, true},
   };
   return catalogue;
 }

@@ -50,24 +50,25 @@ struct bench_object {
 // poisoned, so a reader that a broken grace period left holding it reads
 // kPoisoned. The ring is indexed by the freed count, so it costs no shared
 // atomic beyond the one the ledger always had.
-class reclaim_ledger {
+template <class T>
+class basic_reclaim_ledger {
  public:
   static constexpr uint64_t kQuarantine = 1024;
 
-  reclaim_ledger() : quarantine_(new std::atomic<bench_object*>[kQuarantine]) {
+  basic_reclaim_ledger() : quarantine_(new std::atomic<T*>[kQuarantine]) {
     for (uint64_t i = 0; i < kQuarantine; ++i) quarantine_[i].store(nullptr, std::memory_order_relaxed);
   }
-  ~reclaim_ledger() {
+  ~basic_reclaim_ledger() {
     for (uint64_t i = 0; i < kQuarantine; ++i) delete quarantine_[i].load(std::memory_order_acquire);
   }
-  reclaim_ledger(const reclaim_ledger&) = delete;
-  reclaim_ledger& operator=(const reclaim_ledger&) = delete;
+  basic_reclaim_ledger(const basic_reclaim_ledger&) = delete;
+  basic_reclaim_ledger& operator=(const basic_reclaim_ledger&) = delete;
 
-  bench_object* make() {
+  T* make() {
     allocated_.fetch_add(1, std::memory_order_relaxed);
-    return new bench_object;
+    return new T;
   }
-  void poison_and_free(bench_object* o) {
+  void poison_and_free(T* o) {
     o->marker.store(kPoisoned, std::memory_order_relaxed);
     const uint64_t ticket = freed_.fetch_add(1, std::memory_order_relaxed);
     // acq_rel: whoever later takes this object out of the slot (and deletes
@@ -81,8 +82,12 @@ class reclaim_ledger {
  private:
   std::atomic<uint64_t> allocated_{0};
   std::atomic<uint64_t> freed_{0};
-  std::unique_ptr<std::atomic<bench_object*>[]> quarantine_;
+  std::unique_ptr<std::atomic<T*>[]> quarantine_;
 };
+
+// The ledger of the workloads' published object. Any T with an atomic
+// `marker` (kAlive / kPoisoned) can have its own (hash_scan's list nodes).
+using reclaim_ledger = basic_reclaim_ledger<bench_object>;
 
 inline uint64_t now_ns() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(

@@ -112,3 +112,25 @@ def values(point: Point, metric: Metric):
         if v is not None:
             out.append((v, rep))
     return out
+
+# long_reader (bench/workloads/long_reader.h): the long reader's elements/s
+# and the peak bytes of retired elements waiting for reclamation; its
+# headline is the unrelated updaters' grace-period latency.
+METRICS.update({m.name: m for m in (
+    Metric("long_elements_per_s", "long reader throughput", "elements/s", True, _rate("long_ops")),
+    Metric("pending_bytes_peak", "retired, unfreed memory peak", "bytes", False, _raw("pending_bytes_peak")),
+)})
+PRIMARY["long_reader"] = "lat_p50_ns"
+
+
+# hash_scan (bench/workloads/hash_scan.h): mean full-table scan time; its
+# headline is the lookup throughput next to the scans.
+def _scan_ns(rep: Repetition) -> Optional[float]:
+    c = rep.counters
+    if not c.get("scans", 0) > 0 or "scan_ns_sum" not in c:
+        return None
+    return c["scan_ns_sum"] / c["scans"]
+
+
+METRICS["scan_ns"] = Metric("scan_ns", "full-table scan time", "ns", False, _scan_ns)
+PRIMARY["hash_scan"] = "reads_per_s"

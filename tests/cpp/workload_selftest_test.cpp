@@ -35,20 +35,25 @@ class capture_reporter : public benchmark::BenchmarkReporter {
   std::vector<Run> rows;
 };
 
-// The broken backend's points, registered once per process. Readers are
+// Short runs on this machine for the broken setups' points. Readers are
 // oversubscribed (2 per PU) so that some are preempted inside a section:
 // the late reader a grace period exists for.
-void register_broken_points() {
+bench_options selftest_options() {
   static const topology topo = topology::this_machine();
+  bench_options o;
+  o.topo = &topo;
+  o.warmup_seconds = 0.01;
+  o.measure_seconds = 0.2;
+  o.tolerate_bind_failure = true;
+  o.readers = {2 * topo.pu_count()};
+  o.updaters = {1};
+  return o;
+}
+
+// The broken backend's points, registered once per process.
+void register_broken_points() {
   static const bool registered = [] {
-    bench_options o;
-    o.topo = &topo;
-    o.warmup_seconds = 0.01;
-    o.measure_seconds = 0.2;
-    o.tolerate_bind_failure = true;
-    o.readers = {2 * topo.pu_count()};
-    o.updaters = {1};
-    register_all_workloads<broken>(o);
+    register_all_workloads<broken>(selftest_options());
     return true;
   }();
   (void)registered;
@@ -62,7 +67,8 @@ struct violation_hunt {
 
 // Runs the one point matching `filter` until it reports a violation or
 // `bound` has passed.
-violation_hunt hunt_violations(const std::string& filter, std::chrono::seconds bound) {
+violation_hunt hunt_violations(const std::string& filter, std::chrono::seconds bound,
+                               const std::string& counter = "violations") {
   violation_hunt hunt;
   const auto deadline = clock::now() + bound;
   while (hunt.violations == 0 && clock::now() < deadline) {
@@ -77,7 +83,7 @@ violation_hunt hunt_violations(const std::string& filter, std::chrono::seconds b
         hunt.error = row.error_message;
         return hunt;
       }
-      hunt.violations += row.counters.at("violations").value;
+      hunt.violations += row.counters.at(counter).value;
     }
   }
   return hunt;
@@ -191,6 +197,99 @@ TEST(RefCallRcuCheck, CountsObjectsNeverDestroyed) {
   EXPECT_GT(reporter.rows[0].counters.at("never_destroyed").value, 0);
   EXPECT_GT(reporter.rows[0].counters.at("violations").value, 0);
 }
+
+// ---- long_reader: the long reader's own check (long_violations), per mode ----
+// global and chunk: on `broken` the retired elements are freed at once, under
+// the long reader's section. srcu and ref: B's grace periods are real (mb);
+// the long reader's own protection is broken instead: its srcu_domain does not
+// wait, or ref mode's replacer releases the structure's reference twice.
+struct lr_broken : rculab::mb {
+  static constexpr const char kName[] = "lr_broken";
+  static constexpr bool kBreakLongReader = true;
+};
+
+void register_lr_broken_points() {
+  static const bool registered = [] {
+    bench_options o = selftest_options();
+    o.readers = {1};  // one short reader: the long reader keeps a CPU's share
+    register_long_reader<lr_broken>(o);
+    return true;
+  }();
+  (void)registered;
+}
+
+class LongReaderCheck : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
+
+TEST_P(LongReaderCheck, CountsLongReaderViolations) {
+  if (kTsan || RCULAB_ASAN)
+    GTEST_SKIP() << "frees elements under the long reader on purpose; a sanitizer would stop the run";
+  register_broken_points();
+  register_lr_broken_points();
+  const auto [backend, mode] = GetParam();
+  const std::string filter = "^long_reader/backend:" + std::string(backend) +
+                             "/readers:[0-9]+/updaters:1/mode:" + mode + "/elements:4096/";
+  const violation_hunt hunt = hunt_violations(filter, std::chrono::seconds(30), "long_violations");
+  ASSERT_EQ(hunt.error, "");
+  EXPECT_GT(hunt.violations, 0) << filter << ": the long reader saw no freed element in " << hunt.runs
+                                << " runs whose protection of it was broken";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Modes, LongReaderCheck,
+    ::testing::Values(std::pair{"broken", "global"}, std::pair{"broken", "chunk"},
+                      std::pair{"lr_broken", "srcu"}, std::pair{"lr_broken", "ref"}),
+    [](const auto& info) { return std::string(info.param.second); });
+
+// ---- hash_scan: each check on the setup that breaks it ----------------------
+// poisoned_seen: `broken` frees deleted nodes at once, under lookups and scans
+// (scan:bucket; scan:one runs the same find()/count_bucket() checks, but on the
+// loaded 2-core VM it took up to 20 s to catch one: too close to the bound).
+// lookup_misses, scan_count_errors: hs_broken (real grace periods) publishes
+// an inserted node before linking it, so readers lose the chain behind it
+// (not under scan:rwlock, where the insert excludes every reader).
+struct hs_broken : rculab::mb {
+  static constexpr const char kName[] = "hs_broken";
+  static constexpr bool kBreakHashInsert = true;
+};
+
+void register_hs_broken_points() {
+  static const bool registered = [] {
+    register_hash_scan<hs_broken>(selftest_options());
+    return true;
+  }();
+  (void)registered;
+}
+
+struct hash_scan_case {
+  const char* backend;
+  const char* scan;
+  const char* counter;
+};
+
+class HashScanCheck : public ::testing::TestWithParam<hash_scan_case> {};
+
+TEST_P(HashScanCheck, CheckFiresOnBrokenSetup) {
+  if (kTsan || RCULAB_ASAN)
+    GTEST_SKIP() << "frees nodes under readers on purpose; a sanitizer would stop the run";
+  register_broken_points();
+  register_hs_broken_points();
+  const hash_scan_case c = GetParam();
+  const std::string filter = "^hash_scan/backend:" + std::string(c.backend) +
+                             "/readers:[0-9]+/updaters:1/scan:" + c.scan + "/";
+  const violation_hunt hunt = hunt_violations(filter, std::chrono::seconds(30), c.counter);
+  ASSERT_EQ(hunt.error, "");
+  EXPECT_GT(hunt.violations, 0) << filter << ": " << c.counter << " stayed 0 in " << hunt.runs
+                                << " runs of a setup that breaks it";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Checks, HashScanCheck,
+    ::testing::Values(hash_scan_case{"broken", "bucket", "poisoned_seen"},
+                      hash_scan_case{"hs_broken", "one", "lookup_misses"},
+                      hash_scan_case{"hs_broken", "bucket", "scan_count_errors"}),
+    [](const ::testing::TestParamInfo<hash_scan_case>& info) {
+      return std::string(info.param.backend) + "_" + info.param.scan + "_" + info.param.counter;
+    });
 
 }  // namespace
 }  // namespace rculab::test

@@ -27,6 +27,10 @@ EXTRA_COUNTERS = {
                          "undrained", "removing_ns", "present_us"],
     "resizable_array": ["oob_reads", "freed_reads", "pending_byte_ns", "len"],
     "correlated_fields": ["mixed_reads", "freed_reads", "bytes_copied", "record_bytes"],
+    "long_reader": ["long_ops", "long_cpu_ns", "traversals", "long_violations", "replaced", "pending_peak",
+                    "pending_bytes_peak", "ref_misses", "srcu_gps", "throttled", "elements"],
+    "hash_scan": ["scans", "scan_ns_sum", "lookup_misses", "scan_count_errors", "poisoned_seen", "pending_peak",
+                  "pending_bytes_peak", "throttled"],
 }
 CONTEXT_KEYS = ["rculab_commit", "compiler", "cxx_flags", "liburcu_version", "hwloc_version",
                 "benchmark_version", "membarrier_mode", "signal_backend", "full_fence"]
