@@ -19,7 +19,7 @@ EXTRA_COUNTERS = {
     "cs_length": ["cs_ns", "cs_spins"],
     "update_rate": ["delay_ns", "batch"],
     "call_rcu": ["cb_invoked_window", "cb_backlog_peak", "barrier_ns", "throttled", "interval_ns",
-                 "cb_sample_every", "cb_calib_ns", "cb_calib_ops"],
+                 "cb_sample_every", "cb_publish_every", "cb_calib_ns", "cb_calib_ops"],
     "ref_call_rcu": ["destroyed", "ref_from_zero", "bad_destroy", "never_destroyed", "hold_samples",
                      "hold_p50_ns", "hold_p99_ns", "hold_max_ns", "throttled"],
     "stat_counter": ["exits", "count_final", "count_error", "array_grows", "life"],
