@@ -211,11 +211,12 @@ void updater(thread_ctx& ctx, shared& s, uint64_t interval_ns) {
     }
     mine.allocated.store(mine.allocated.load(std::memory_order_relaxed) + batch, std::memory_order_relaxed);
     // Once per batch: the backlog from every updater's and every tally's count.
-    const uint64_t pending = s.allocated() - s.invoked();
+    uint64_t pending = s.allocated() - s.invoked();
     mine.pending_peak = std::max(mine.pending_peak, pending);
-    while (s.allocated() - s.invoked() > kMaxPending) {
+    while (pending > kMaxPending) {
       ++mine.throttled;
       std::this_thread::yield();
+      pending = s.allocated() - s.invoked();
     }
   } while (ctx.next_batch(batch));
 }

@@ -6,34 +6,18 @@
 // Include only from this backend's own translation unit.
 #pragma once
 
-#ifndef _LGPL_SOURCE
-#define _LGPL_SOURCE  // inline liburcu's read-side fast paths
-#endif
-#include <urcu/urcu-memb.h>
-// liburcu's publication macros would shadow rculab::rcu_dereference & co.
-#undef rcu_dereference
-#undef rcu_assign_pointer
-
 #include <cerrno>
 #include <cstring>
-#include <mutex>
 #include <string>
 #include <unistd.h>
 
-#include "impls/urcu/urcu_head_cast.h"
-#include "impls/urcu/urcu_reference.h"
+#include "impls/urcu/urcu_memb.h"
 
 namespace rculab {
 
-struct urcu_memb_percpu_flavor : urcu_no_quiescent_states {
+// urcu-memb's read side and grace periods; only call_rcu differs.
+struct urcu_memb_percpu_flavor : urcu_memb_flavor {
   static constexpr const char* kDetail = "memb flavor, one call_rcu worker per CPU, _LGPL_SOURCE inlined";
-  static void read_lock() noexcept { urcu_memb_read_lock(); }
-  static void read_unlock() noexcept { urcu_memb_read_unlock(); }
-  static void synchronize_rcu() { urcu_memb_synchronize_rcu(); }
-  static void rcu_barrier() { urcu_memb_barrier(); }
-  static void register_thread() { urcu_memb_register_thread(); }
-  static void unregister_thread() { urcu_memb_unregister_thread(); }
-  static std::optional<uint64_t> grace_periods() { return std::nullopt; }
 
   // Creates the per-CPU workers once, before the first callback.
   static std::string unavailable_reason() {
