@@ -110,6 +110,7 @@ void write_traits(json_writer& j, const backend_traits& t) {
   j.begin_object()
       .key("needs_quiescent_states").value(t.needs_quiescent_states)
       .key("readers_block_updaters").value(t.readers_block_updaters)
+      .key("callbacks_fifo_per_thread").value(t.callbacks_fifo_per_thread)
       .key("safe_for_updates").value(t.safe_for_updates)
       .key("ours").value(t.ours)
       .key("reference").value(!t.ours)

@@ -34,6 +34,11 @@ struct backend_traits {
   bool readers_block_updaters = false;
   // synchronize/call/barrier really wait for readers. `none` is not.
   bool safe_for_updates = true;
+  // Callbacks queued by one thread run in the order it queued them. False
+  // where callbacks go to the queue of the CPU the caller runs on (liburcu's
+  // per-CPU workers): a thread that migrates between two call()s can see the
+  // later callback first. Order then holds only while the thread stays on one CPU.
+  bool callbacks_fifo_per_thread = true;
   // Our implementation (true) or the liburcu reference flavor (false).
   bool ours = true;
 };

@@ -18,6 +18,8 @@ namespace rculab {
 // urcu-memb's read side and grace periods; only call_rcu differs.
 struct urcu_memb_percpu_flavor : urcu_memb_flavor {
   static constexpr const char* kDetail = "memb flavor, one call_rcu worker per CPU, _LGPL_SOURCE inlined";
+  // Each call() goes to the queue of the caller's current CPU.
+  static constexpr bool kCallbacksFifoPerThread = false;
 
   // Creates the per-CPU workers once, before the first callback.
   static std::string unavailable_reason() {

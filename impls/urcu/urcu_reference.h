@@ -67,11 +67,20 @@ struct urcu_no_quiescent_states {
 
 inline constexpr const char* kLiburcuVersion = RCULAB_LIBURCU_VERSION;
 
+// A flavor whose callbacks go to per-CPU queues says so (urcu-memb-percpu).
+template <class Flavor>
+constexpr bool flavor_callbacks_fifo_per_thread() {
+  if constexpr (requires { Flavor::kCallbacksFifoPerThread; }) return Flavor::kCallbacksFifoPerThread;
+  else return true;
+}
+
 template <class Flavor>
 class urcu_reference {
  public:
   static constexpr backend_traits kTraits{
-      .needs_quiescent_states = Flavor::kNeedsQuiescentStates, .ours = false};
+      .needs_quiescent_states = Flavor::kNeedsQuiescentStates,
+      .callbacks_fifo_per_thread = flavor_callbacks_fifo_per_thread<Flavor>(),
+      .ours = false};
 
   static std::string mode() { return std::string("liburcu ") + kLiburcuVersion + " " + Flavor::kDetail; }
   // A flavor that can be broken by its environment says so (urcu-signal).

@@ -1,6 +1,7 @@
 #include "tests/cpp/scenarios.h"
 
 #include <algorithm>
+#include <sched.h>
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -197,12 +198,25 @@ sync_observation synchronize_against_reader(const backend_entry& b, reader_pose 
   return obs;
 }
 
+// Keeps the calling thread on the CPU it runs on now (for backends that queue
+// callbacks per CPU, whose per-thread order holds only without migration).
+static bool stay_on_current_cpu() {
+  const int cpu = sched_getcpu();
+  if (cpu < 0) return false;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  return sched_setaffinity(0, sizeof one, &one) == 0;
+}
+
 callback_observation call_rcu_in_order(const backend_entry& b, unsigned n) {
   callback_observation obs;
   obs.queued = n;
   auto* log = new cb_log;
   auto* nodes = new cb_node[n];
   task t([&] {
+    if (!b.traits.callbacks_fifo_per_thread && !stay_on_current_cpu())
+      obs.setup_failure = "could not pin the queueing thread to one CPU";
     registered r(b);
     queue_callbacks(b, nodes, n, log);
     obs.invoked_when_barrier_returned = barrier_then_count(b, *log);
@@ -674,6 +688,7 @@ std::string verdict(const sync_observation& o, reader_pose pose) {
 }
 
 std::string verdict(const callback_observation& o) {
+  if (!o.setup_failure.empty()) return "setup: " + o.setup_failure;
   if (o.invoked_when_barrier_returned != o.queued)
     return "barrier() returned when " + std::to_string(o.invoked_when_barrier_returned) + " of " +
            std::to_string(o.queued) + " callbacks queued before it had run";

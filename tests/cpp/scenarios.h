@@ -48,10 +48,13 @@ struct callback_observation {
   unsigned invoked_when_barrier_returned = 0;
   bool in_enqueue_order = false;
   std::string disorder;  // first out-of-order pair, for the message
+  std::string setup_failure;
 };
 
 // One registered thread queues n callbacks (in bursts, so they span several
-// batches), then calls barrier() (offline meanwhile, for QSBR).
+// batches), then calls barrier() (offline meanwhile, for QSBR). Where the
+// backend queues per CPU (!traits.callbacks_fifo_per_thread) the thread stays
+// on one CPU, the only case in which such a backend promises the order.
 callback_observation call_rcu_in_order(const backend_entry& b, unsigned n);
 
 struct barrier_observation {
