@@ -17,6 +17,7 @@
 #include "bench/workloads/catalogue.h"
 #include "bench/registry/registry.h"
 #include "impls/core/barrier.h"
+#include "impls/core/call_rcu_engine.h"
 #include "impls/urcu/urcu_reference.h"
 
 namespace rculab {
@@ -383,6 +384,7 @@ int cmd_host(arg_reader args) {
 }
 
 int dispatch(int argc, char** argv) {
+  if (const std::string bad = call_rcu_workers_env_error(); !bad.empty()) fail_usage(bad);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);

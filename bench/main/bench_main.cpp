@@ -16,6 +16,7 @@
 #include "bench/harness/placement.h"
 #include "bench/registry/registry.h"
 #include "impls/core/barrier.h"
+#include "impls/core/call_rcu_engine.h"
 #include "impls/urcu/urcu_reference.h"
 
 #ifndef RCULAB_GIT_COMMIT
@@ -162,6 +163,7 @@ void add_context(const bench_options& o, const topology& topo) {
 }
 
 int run(int argc, char** argv) {
+  if (const std::string bad = call_rcu_workers_env_error(); !bad.empty()) throw usage_error{bad};
   lab_flags flags = take_lab_flags(argc, argv);
   if (flags.list_counters) {
     for (const std::string& c : core_counter_names()) std::printf("%s\n", c.c_str());

@@ -45,7 +45,10 @@ backend_entry make_backend_entry() {
   return backend_entry{
       .name = B::kName,
       .traits = B::kTraits,
-      .mode = [] { return std::string(B::mode()); },
+      .mode = [] {
+        if constexpr (requires { B::call_rcu_mode(); }) return std::string(B::mode()) + "; " + B::call_rcu_mode();
+        else return std::string(B::mode());
+      },
       .unavailable_reason = [] { return std::string(B::unavailable_reason()); },
       .register_thread = [] { B::register_thread(); },
       .unregister_thread = [] { B::unregister_thread(); },

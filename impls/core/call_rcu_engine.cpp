@@ -1,13 +1,16 @@
 #include "impls/core/call_rcu_engine.h"
 
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "impls/core/futex.h"
@@ -15,9 +18,43 @@
 
 namespace rculab {
 
+// One queue and the worker that drains it.
+struct call_rcu_engine::shard {
+  shard(call_rcu_engine& e, unsigned i) noexcept : engine(e), index(i) {}
+
+  void push(rcu_head* node) noexcept;
+  // Detaches every node pushed so far: [first, last], or nullptr if none.
+  rcu_head* take_all(rcu_head*& last) noexcept;
+  void start_worker();
+  static void* worker_main(void* self);
+  void worker_loop();
+  void park_until_work() noexcept;
+  void run_batch(rcu_head* first, rcu_head* last);
+  uint64_t backlog() const noexcept {
+    return queued.load(std::memory_order_relaxed) - invoked.load(std::memory_order_relaxed);
+  }
+
+  call_rcu_engine& engine;
+  const unsigned index;
+
+  // The queue: head is a stub node owned by the worker; producers exchange
+  // tail and then link the node behind the previous tail. Written by every
+  // producer of this shard: kept together on one line, apart from the
+  // worker's fields.
+  alignas(kCacheLine) std::atomic<rcu_head*> tail{&head};
+  std::atomic<uint64_t> queued{0};
+  alignas(kCacheLine) rcu_head head;
+
+  alignas(kCacheLine) std::atomic<uint64_t> invoked{0};
+  std::atomic<int32_t> worker_parked{0};
+  std::atomic<int32_t> wake_seq{0};  // futex the worker parks on
+  pthread_t worker{};
+  std::atomic<pid_t> worker_tid{0};
+};
+
 struct call_rcu_engine::barrier_marker {
   rcu_head head;  // first member: the callback gets &head == this
-  call_rcu_engine* engine;
+  call_rcu_engine* engine = nullptr;
   std::atomic<int32_t> done{0};
 };
 
@@ -40,40 +77,106 @@ rcu_head* wait_next(rcu_head* node) noexcept {
   return next;
 }
 
+unsigned allowed_cpus() noexcept {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+}
+
+// Threads take turns for shards: the n-th thread that ever calls call()
+// (on any engine) gets ticket n, and shard n mod shards of every engine.
+std::atomic<unsigned> next_ticket{0};
+
+unsigned my_ticket() noexcept {
+  thread_local const unsigned ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
+  return ticket;
+}
+
 }  // namespace
 
-void call_rcu_engine::push(rcu_head* head) noexcept {
-  next_of(head).store(nullptr, std::memory_order_relaxed);
-  // seq_cst: orders this exchange before the load of worker_parked_ below
-  // (Dekker with the worker's seq_cst store of worker_parked_ then load of
-  // tail_): either it sees this node or we see it parked. Acquire/release
-  // also carries the previous tail's ownership between producers.
-  rcu_head* prev = tail_.exchange(head, std::memory_order_seq_cst);
+namespace {
+// RCULAB_CALL_RCU_WORKERS as a number, 0 if unset, nullopt if malformed.
+std::optional<unsigned> workers_from_env() {
+  const char* text = std::getenv("RCULAB_CALL_RCU_WORKERS");
+  if (text == nullptr || *text == '\0') return 0u;
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long n = std::strtoul(text, &end, 10);
+  if (errno != 0 || *end != '\0' || text[0] < '0' || text[0] > '9' || n < 1 || n > kMaxShards)
+    return std::nullopt;
+  return static_cast<unsigned>(n);
+}
+}  // namespace
+
+std::string call_rcu_workers_env_error() {
+  if (workers_from_env()) return {};
+  return std::string("RCULAB_CALL_RCU_WORKERS=") + std::getenv("RCULAB_CALL_RCU_WORKERS") +
+         ": expected a number of call_rcu workers per backend, 1.." + std::to_string(kMaxShards);
+}
+
+unsigned configured_call_rcu_shards() {
+  static const unsigned shards = [] {
+    const std::optional<unsigned> n = workers_from_env();
+    if (!n) {  // programs check first; this is the last line of defence
+      std::fprintf(stderr, "rculab: %s\n", call_rcu_workers_env_error().c_str());
+      std::exit(2);
+    }
+    return *n ? *n : std::min(allowed_cpus(), kDefaultMaxShards);
+  }();
+  return shards;
+}
+
+call_rcu_engine::call_rcu_engine(synchronize_fn synchronize, const char* name, reader_hooks hooks,
+                                 unsigned shards)
+    : synchronize_(synchronize),
+      name_(name),
+      hooks_(hooks),
+      shard_count_(std::clamp(shards, 1u, kMaxShards)),
+      shards_(new std::atomic<shard*>[shard_count_]) {
+  for (unsigned i = 0; i < shard_count_; ++i) shards_[i].store(nullptr, std::memory_order_relaxed);
+}
+
+// ---- producers ----------------------------------------------------------------
+
+void call_rcu_engine::shard::push(rcu_head* node) noexcept {
+  next_of(node).store(nullptr, std::memory_order_relaxed);
+  // seq_cst: orders this exchange before the load of worker_parked below
+  // (Dekker with the worker's seq_cst store of worker_parked then load of
+  // tail in park_until_work): either it sees this node or we see it parked.
+  // Acquire/release also carries the previous tail's ownership between producers.
+  rcu_head* prev = tail.exchange(node, std::memory_order_seq_cst);
   // Release: the worker's acquire in wait_next() sees the node's fields.
-  next_of(prev).store(head, std::memory_order_release);
-  if (worker_parked_.load(std::memory_order_seq_cst)) {
-    wake_seq_.fetch_add(1, std::memory_order_release);
-    futex_wake_all(wake_seq_);
+  next_of(prev).store(node, std::memory_order_release);
+  if (worker_parked.load(std::memory_order_seq_cst)) {
+    wake_seq.fetch_add(1, std::memory_order_release);
+    futex_wake_all(wake_seq);
   }
 }
 
-rcu_head* call_rcu_engine::take_all(rcu_head*& last) noexcept {
-  if (tail_.load(std::memory_order_acquire) == &head_) return nullptr;  // empty
-  rcu_head* first = wait_next(&head_);
-  // Reset the stub before it becomes the tail again: a producer that gets it
-  // from the exchange below writes its next only after that (release/acquire
-  // through tail_), so our store cannot overwrite its link.
-  next_of(&head_).store(nullptr, std::memory_order_relaxed);
-  last = tail_.exchange(&head_, std::memory_order_acq_rel);
-  return first;
+call_rcu_engine::shard& call_rcu_engine::started_shard(unsigned index) {
+  // Acquire: pairs with the release store below; the shard is fully built.
+  if (shard* s = shards_[index].load(std::memory_order_acquire)) return *s;
+  std::lock_guard lock(start_mu_);
+  if (shard* s = shards_[index].load(std::memory_order_relaxed)) return *s;
+  register_for_exit_report();
+  auto* s = new shard(*this, index);  // immortal, as the engine
+  s->start_worker();
+  shards_[index].store(s, std::memory_order_release);
+  return *s;
+}
+
+call_rcu_engine::shard& call_rcu_engine::my_shard() {
+  return started_shard(my_ticket() % shard_count_);
 }
 
 void call_rcu_engine::call(rcu_head* head, void (*func)(rcu_head*)) {
-  start_worker_once();
+  shard& s = my_shard();
   head->func = func;
-  queued_.fetch_add(1, std::memory_order_relaxed);
-  push(head);
+  s.queued.fetch_add(1, std::memory_order_relaxed);
+  s.push(head);
 }
+
+// ---- barrier ------------------------------------------------------------------
 
 void call_rcu_engine::barrier_reached(rcu_head* head) {
   auto* marker = reinterpret_cast<barrier_marker*>(head);
@@ -86,20 +189,73 @@ void call_rcu_engine::barrier_reached(rcu_head* head) {
 }
 
 void call_rcu_engine::barrier() {
-  start_worker_once();
-  barrier_marker marker{{nullptr, &barrier_reached}, this};
-  push(&marker.head);
-  for (;;) {
-    const int32_t seq = barrier_seq_.load(std::memory_order_acquire);
-    if (marker.done.load(std::memory_order_acquire)) return;
-    futex_wait(barrier_seq_, seq);
+  // A callback queued before this call (happens-before) started its shard
+  // before queuing, so the acquire loads here see that shard.
+  std::vector<std::unique_ptr<barrier_marker>> markers;
+  for (unsigned i = 0; i < shard_count_; ++i) {
+    shard* s = shards_[i].load(std::memory_order_acquire);
+    if (s == nullptr) continue;
+    auto marker = std::make_unique<barrier_marker>();
+    marker->head.func = &barrier_reached;
+    marker->engine = this;
+    s->push(&marker->head);
+    markers.push_back(std::move(marker));
+  }
+  for (const auto& marker : markers) {
+    for (;;) {
+      const int32_t seq = barrier_seq_.load(std::memory_order_acquire);
+      // Acquire: pairs with barrier_reached's release; the shard's callbacks before it ran.
+      if (marker->done.load(std::memory_order_acquire)) break;
+      futex_wait(barrier_seq_, seq);
+    }
   }
 }
 
-std::optional<helper_thread> call_rcu_engine::worker() const {
-  const pid_t tid = worker_tid_.load(std::memory_order_acquire);
-  if (tid == 0) return std::nullopt;
-  return helper_thread{"call_rcu_worker", worker_, tid};
+// ---- counters -----------------------------------------------------------------
+
+uint64_t call_rcu_engine::queued() const noexcept {
+  uint64_t n = 0;
+  for (unsigned i = 0; i < shard_count_; ++i)
+    if (const shard* s = shards_[i].load(std::memory_order_acquire)) n += s->queued.load(std::memory_order_relaxed);
+  return n;
+}
+
+uint64_t call_rcu_engine::invoked() const noexcept {
+  uint64_t n = 0;
+  for (unsigned i = 0; i < shard_count_; ++i)
+    if (const shard* s = shards_[i].load(std::memory_order_acquire)) n += s->invoked.load(std::memory_order_relaxed);
+  return n;
+}
+
+std::vector<uint64_t> call_rcu_engine::shard_backlogs() const {
+  std::vector<uint64_t> backlogs;
+  for (unsigned i = 0; i < shard_count_; ++i)
+    if (const shard* s = shards_[i].load(std::memory_order_acquire)) backlogs.push_back(s->backlog());
+  return backlogs;
+}
+
+void call_rcu_engine::note_backlog() noexcept {
+  // Invoked counts lag (added after each batch), so this may overstate by a
+  // batch in flight elsewhere: a peak, as before sharding.
+  const uint64_t now = pending();
+  uint64_t peak = pending_peak_.load(std::memory_order_relaxed);
+  while (now > peak && !pending_peak_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
+}
+
+std::vector<helper_thread> call_rcu_engine::workers() const {
+  std::vector<helper_thread> threads;
+  for (unsigned i = 0; i < shard_count_; ++i) {
+    const shard* s = shards_[i].load(std::memory_order_acquire);
+    if (s == nullptr) continue;
+    const pid_t tid = s->worker_tid.load(std::memory_order_acquire);
+    if (tid != 0) threads.push_back({"call_rcu_worker" + std::to_string(i), s->worker, tid});
+  }
+  return threads;
+}
+
+std::string call_rcu_engine::describe() const {
+  return std::to_string(shard_count_) + (shard_count_ == 1 ? " call_rcu worker" : " call_rcu workers");
 }
 
 namespace {
@@ -117,51 +273,68 @@ void report_all_pending_at_exit() {
 }
 }  // namespace
 
+void call_rcu_engine::register_for_exit_report() {
+  std::call_once(exit_report_, [this] {
+    const int slot = started_count.fetch_add(1, std::memory_order_acq_rel);
+    if (slot < kMaxEngines) started_engines[slot].store(this, std::memory_order_release);
+    if (slot == 0) std::atexit(&report_all_pending_at_exit);
+  });
+}
+
 void call_rcu_engine::report_pending_at_exit() const noexcept {
   if (const uint64_t left = pending())
     std::fprintf(stderr, "rculab: %s: %llu call_rcu callback(s) still pending at exit, not run\n",
                  name_, static_cast<unsigned long long>(left));
 }
 
-void call_rcu_engine::start_worker_once() {
-  std::call_once(started_, [this] {
-    const int slot = started_count.fetch_add(1, std::memory_order_acq_rel);
-    if (slot < kMaxEngines) started_engines[slot].store(this, std::memory_order_release);
-    if (slot == 0) std::atexit(&report_all_pending_at_exit);
-    if (int err = pthread_create(&worker_, nullptr, &worker_main, this)) {
-      std::fprintf(stderr, "rculab: cannot start call_rcu worker: %s\n", std::strerror(err));
-      std::abort();
-    }
-    // Publish the tid before the first call returns, so the harness can pin it.
-    while (worker_tid_.load(std::memory_order_acquire) == 0) sched_yield();
-  });
+// ---- the worker ---------------------------------------------------------------
+
+void call_rcu_engine::shard::start_worker() {
+  if (int err = pthread_create(&worker, nullptr, &worker_main, this)) {
+    std::fprintf(stderr, "rculab: cannot start call_rcu worker: %s\n", std::strerror(err));
+    std::abort();
+  }
+  // Publish the tid before the first call returns, so the harness can pin it.
+  while (worker_tid.load(std::memory_order_acquire) == 0) sched_yield();
 }
 
-void* call_rcu_engine::worker_main(void* self) {
-  auto* engine = static_cast<call_rcu_engine*>(self);
-  const std::string thread_name = std::string("rcu-cb:") + engine->name_;
+void* call_rcu_engine::shard::worker_main(void* self) {
+  auto* s = static_cast<shard*>(self);
+  const std::string thread_name = std::string("rcu-cb:") + s->engine.name_;
   pthread_setname_np(pthread_self(), thread_name.substr(0, 15).c_str());
   // The tid first: the first call() waits for it, and registering may wait
   // for a grace period (the registry's lock) that waits for that very caller
   // (an online QSBR reader): publishing after registering would deadlock.
-  engine->worker_tid_.store(static_cast<pid_t>(syscall(SYS_gettid)), std::memory_order_release);
-  if (engine->hooks_.register_thread) {
-    engine->hooks_.register_thread();
-    engine->hooks_.thread_offline();  // online only while invoking callbacks
+  s->worker_tid.store(static_cast<pid_t>(syscall(SYS_gettid)), std::memory_order_release);
+  const reader_hooks& hooks = s->engine.hooks_;
+  if (hooks.register_thread) {
+    hooks.register_thread();
+    hooks.thread_offline();  // online only while invoking callbacks
   }
-  engine->worker_loop();
+  s->worker_loop();
   return nullptr;
 }
 
-void call_rcu_engine::park_until_work() noexcept {
-  const int32_t seq = wake_seq_.load(std::memory_order_acquire);
-  // seq_cst store then load: the other half of the Dekker pair in push().
-  worker_parked_.store(1, std::memory_order_seq_cst);
-  if (tail_.load(std::memory_order_seq_cst) == &head_) futex_wait(wake_seq_, seq);
-  worker_parked_.store(0, std::memory_order_relaxed);
+rcu_head* call_rcu_engine::shard::take_all(rcu_head*& last) noexcept {
+  if (tail.load(std::memory_order_acquire) == &head) return nullptr;  // empty
+  rcu_head* first = wait_next(&head);
+  // Reset the stub before it becomes the tail again: a producer that gets it
+  // from the exchange below writes its next only after that (release/acquire
+  // through tail), so our store cannot overwrite its link.
+  next_of(&head).store(nullptr, std::memory_order_relaxed);
+  last = tail.exchange(&head, std::memory_order_acq_rel);
+  return first;
 }
 
-void call_rcu_engine::worker_loop() {
+void call_rcu_engine::shard::park_until_work() noexcept {
+  const int32_t seq = wake_seq.load(std::memory_order_acquire);
+  // seq_cst store then load: the other half of the Dekker pair in push().
+  worker_parked.store(1, std::memory_order_seq_cst);
+  if (tail.load(std::memory_order_seq_cst) == &head) futex_wait(wake_seq, seq);
+  worker_parked.store(0, std::memory_order_relaxed);
+}
+
+void call_rcu_engine::shard::worker_loop() {
   for (;;) {
     rcu_head* last = nullptr;
     rcu_head* first = take_all(last);
@@ -173,14 +346,14 @@ void call_rcu_engine::worker_loop() {
   }
 }
 
-void call_rcu_engine::run_batch(rcu_head* first, rcu_head* last) {
-  synchronize_();
+void call_rcu_engine::shard::run_batch(rcu_head* first, rcu_head* last) {
+  engine.synchronize_();  // shared with the other workers' and updaters' (gp_batcher)
   // The backlog is largest right now: this batch is due and more has arrived.
-  const uint64_t pending = queued() - invoked();
-  if (pending > pending_peak()) pending_peak_.store(pending, std::memory_order_relaxed);
+  engine.note_backlog();
 
+  const reader_hooks& hooks = engine.hooks_;
   uint64_t counted = 0;
-  if (hooks_.thread_online) hooks_.thread_online();
+  if (hooks.thread_online) hooks.thread_online();
   for (rcu_head* node = first;;) {
     const bool is_last = node == last;
     // Read the link before the callback frees the node. The last node has no
@@ -191,8 +364,8 @@ void call_rcu_engine::run_batch(rcu_head* first, rcu_head* last) {
     if (is_last) break;
     node = next;
   }
-  if (hooks_.thread_offline) hooks_.thread_offline();
-  invoked_.fetch_add(counted, std::memory_order_relaxed);
+  if (hooks.thread_offline) hooks.thread_offline();
+  invoked.fetch_add(counted, std::memory_order_relaxed);
 }
 
 }  // namespace rculab

@@ -1,24 +1,43 @@
 // call_rcu / rcu_barrier for every backend of ours, over its synchronize().
 //
-// Enqueue is wait-free: an exchange on the queue's tail, then a store linking
-// the previous tail to the new node (a multi-producer, single-consumer linked
-// queue in enqueue order, the shape of liburcu's wfcqueue). One worker thread
-// per backend takes the whole queue at once (one batch), waits for one grace
-// period and invokes the batch in order, touching each node once. While that grace
-// period runs, new callbacks pile up for the next batch, so under load each
-// callback waits about one grace period plus the rest of the batch ahead of
-// it; idle, the worker sleeps on a futex and the first enqueue wakes it (no
-// timed sleep anywhere: liburcu's worker sleeps 10 ms per batch).
+// Callbacks go to one of several queues, each with its own worker thread
+// (a shard). A thread is given a shard at its first call() (threads take
+// turns: the n-th calling thread gets shard n mod shards) and keeps it, so
+// the callbacks of one thread stay in one queue and run in the order it
+// queued them, while different updaters mostly feed different workers: no
+// cache line is shared between updaters of different shards, and each
+// worker invokes (and frees) only its own updaters' callbacks. The number
+// of shards is RCULAB_CALL_RCU_WORKERS, or by default one per CPU the
+// process may run on, up to kDefaultMaxShards; a shard's worker starts with
+// its first callback, so a single updater costs a single worker.
 //
-// rcu_barrier enqueues a marker callback and waits for it: batches run in
-// order, so every callback queued before the marker has run when it runs.
+// Enqueue is wait-free: an exchange on the shard's tail, then a store
+// linking the previous tail to the new node (a multi-producer, single-
+// consumer linked queue in enqueue order, the shape of liburcu's wfcqueue).
+// A worker takes its whole queue at once (one batch), waits for one grace
+// period and invokes the batch in order, touching each node once. The
+// workers' grace periods go through the backend's synchronize(), which
+// shares one grace period among concurrent callers (gp_batcher): several
+// busy workers cost about one grace period at a time, not one each. While
+// a grace period runs, new callbacks pile up for the next batch; idle, a
+// worker sleeps on a futex and the first enqueue wakes it (no timed sleep
+// anywhere: liburcu's worker sleeps 10 ms per batch).
 //
-// The worker is a registered reader of its backend (as liburcu's are), so a
-// callback may enter a read-side section: it is online (QSBR) only while it
-// invokes callbacks, and offline while it waits for a grace period or parks,
-// so it never holds one up.
+// rcu_barrier puts a marker callback on every started shard and waits for
+// all of them: batches run in order, so every callback queued (on any
+// thread) before the barrier has run when its shard's marker runs.
 //
-// The engine and its worker live until the process exits (never destroyed),
+// The backlog is not capped here: a caller that must bound it throttles
+// itself (the call_rcu workload does); blocking in call() could deadlock a
+// caller inside a read-side section (or an online QSBR thread), which the
+// grace period the worker waits for is waiting for.
+//
+// Workers are registered readers of their backend (as liburcu's are), so a
+// callback may enter a read-side section: a worker is online (QSBR) only
+// while it invokes callbacks, and offline while it waits for a grace period
+// or parks, so it never holds one up.
+//
+// The engine and its workers live until the process exits (never destroyed),
 // so no callback can run into a destroyed backend during static destruction.
 // Callbacks still pending at exit are not run (nor are liburcu's); the
 // engine says how many on stderr, so that they are not lost silently.
@@ -29,8 +48,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "impls/core/backend.h"
 #include "impls/core/barrier.h"
@@ -45,29 +67,47 @@ struct call_rcu_reader_hooks {
   void (*thread_offline)() = nullptr;
 };
 
+// Shards when RCULAB_CALL_RCU_WORKERS is unset: one per allowed CPU, at most this.
+inline constexpr unsigned kDefaultMaxShards = 64;
+// Largest RCULAB_CALL_RCU_WORKERS accepted.
+inline constexpr unsigned kMaxShards = 1024;
+
+// The number of shards a new engine gets: RCULAB_CALL_RCU_WORKERS if set
+// (1..kMaxShards; anything else is one error line on stderr and exit 2),
+// else one per CPU in the process's affinity mask, at most kDefaultMaxShards.
+unsigned configured_call_rcu_shards();
+// What is wrong with RCULAB_CALL_RCU_WORKERS ("" if unset or valid): programs
+// check it first, so that a bad value is refused before anything runs.
+std::string call_rcu_workers_env_error();
+
 class call_rcu_engine {
  public:
   using synchronize_fn = void (*)();
-
   using reader_hooks = call_rcu_reader_hooks;
 
-  // `name` (<= 8 chars) names the worker thread "rcu-cb:<name>".
-  call_rcu_engine(synchronize_fn synchronize, const char* name, reader_hooks hooks = {}) noexcept
-      : synchronize_(synchronize), name_(name), hooks_(hooks) {}
+  // `name` (<= 8 chars) names the workers "rcu-cb:<name>" (and the shard).
+  call_rcu_engine(synchronize_fn synchronize, const char* name, reader_hooks hooks = {},
+                  unsigned shards = configured_call_rcu_shards());
 
   void call(rcu_head* head, void (*func)(rcu_head*));
   // Waits until every callback queued before it (by any thread) has run.
   void barrier();
 
-  uint64_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
-  uint64_t invoked() const noexcept { return invoked_.load(std::memory_order_relaxed); }
+  unsigned shards() const noexcept { return shard_count_; }
+  uint64_t queued() const noexcept;
+  uint64_t invoked() const noexcept;
+  // Largest backlog (queued, not yet invoked, all shards) a worker saw.
   uint64_t pending_peak() const noexcept { return pending_peak_.load(std::memory_order_relaxed); }
   // Queued and not yet invoked (barrier markers excluded).
   uint64_t pending() const noexcept { return queued() - invoked(); }
+  // Per started shard, in shard order: its backlog now.
+  std::vector<uint64_t> shard_backlogs() const;
   // One stderr line if callbacks are still pending (run at process exit).
   void report_pending_at_exit() const noexcept;
-  // The worker, once the first callback started it.
-  std::optional<helper_thread> worker() const;
+  // The workers started so far (one per shard that has had a callback).
+  std::vector<helper_thread> workers() const;
+  // "N call_rcu workers": for the backend's mode string.
+  std::string describe() const;
 
   // Adds this engine's counters to a backend's stats.
   void add_to(backend_stats& s) const noexcept {
@@ -77,38 +117,27 @@ class call_rcu_engine {
   }
 
  private:
+  struct shard;
   struct barrier_marker;
 
-  void push(rcu_head* head) noexcept;
-  // Detaches every node pushed so far: [first, last], or nullptr if none.
-  rcu_head* take_all(rcu_head*& last) noexcept;
-  void start_worker_once();
-  static void* worker_main(void* self);
-  void worker_loop();
-  void park_until_work() noexcept;
-  void run_batch(rcu_head* first, rcu_head* last);
+  shard& my_shard();
+  shard& started_shard(unsigned index);
   static void barrier_reached(rcu_head* head);
+  void note_backlog() noexcept;
+  void register_for_exit_report();
 
   const synchronize_fn synchronize_;
   const char* const name_;
   const reader_hooks hooks_;
+  const unsigned shard_count_;
+  // Shards are created with their worker, on first use; the array of
+  // pointers is fixed, entries go from null to a shard once (acquire/release).
+  std::unique_ptr<std::atomic<shard*>[]> shards_;
+  std::mutex start_mu_;  // serializes starting shards
 
-  // The queue: head_ is a stub node owned by the worker; producers exchange
-  // tail_ and then link the node behind the previous tail. Written by every
-  // caller: kept together on one line, apart from the worker's fields.
-  alignas(kCacheLine) std::atomic<rcu_head*> tail_{&head_};
-  std::atomic<uint64_t> queued_{0};
-  alignas(kCacheLine) rcu_head head_;
-
-  alignas(kCacheLine) std::atomic<uint64_t> invoked_{0};
-  std::atomic<uint64_t> pending_peak_{0};
-  std::atomic<int32_t> worker_parked_{0};
-  std::atomic<int32_t> wake_seq_{0};     // futex the worker parks on
+  alignas(kCacheLine) std::atomic<uint64_t> pending_peak_{0};
   std::atomic<int32_t> barrier_seq_{0};  // futex barrier() callers park on
-
-  std::once_flag started_;
-  pthread_t worker_{};
-  std::atomic<pid_t> worker_tid_{0};
+  std::once_flag exit_report_;
 };
 
 }  // namespace rculab

@@ -27,12 +27,12 @@ class own_backend {
   }
 
   static std::vector<helper_thread> helper_threads() {
-    std::vector<helper_thread> threads;
-    if (auto w = engine().worker()) threads.push_back(*w);
-    return threads;
+    return engine().workers();
   }
 
   static std::string unavailable_reason() { return {}; }
+  // "N call_rcu workers", appended to the backend's mode in listings.
+  static std::string call_rcu_mode() { return engine().describe(); }
 
  protected:
   // Immortal on purpose: see call_rcu_engine.h.

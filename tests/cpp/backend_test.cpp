@@ -104,6 +104,15 @@ TEST_P(Backend, CallbacksFromOneThreadRunInEnqueueOrder) {
   EXPECT_TRUE(why.empty()) << b().name << ": " << why;
 }
 
+// Threads that queue and exit at once (their callbacks outlive them), spread
+// over the call_rcu workers; a barrier from yet another thread covers them all.
+TEST_P(Backend, CallbacksOfExitedThreadsRunExactlyOnceInThreadOrder) {
+  RCULAB_REQUIRE_UPDATES(b());
+  const auto obs = call_rcu_from_exiting_threads(b(), 3, kTsan ? 4 : 8, kTsan ? 100 : 400);
+  const std::string why = verdict(obs);
+  EXPECT_TRUE(why.empty()) << b().name << ": " << why;
+}
+
 TEST_P(Backend, BarrierWaitsForEveryCallbackQueuedBeforeIt) {
   RCULAB_REQUIRE_UPDATES(b());
   const auto obs = barrier_from_threads(b(), 4, kTsan ? 200 : 500);

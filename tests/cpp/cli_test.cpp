@@ -196,6 +196,14 @@ TEST(Cli, MembDisabledIsRefusedAsUnavailable) {
   EXPECT_NE(memb.find("RCULAB_MEMB_DISABLE"), std::string::npos) << memb;
 }
 
+TEST(Cli, CallRcuWorkersFromEnvironment) {
+  for (const char* bad : {"0", "-1", "abc", "4x", "99999999999", " 3", "1025"})
+    expect_usage_error({"list"}, {std::string("RCULAB_CALL_RCU_WORKERS=") + bad});
+  const run_result r = run_core({"list", "--json"}, {"RCULAB_CALL_RCU_WORKERS=3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 call_rcu workers"), std::string::npos) << r.out;
+}
+
 // A signal that already has a handler (SIGUSR1: liburcu-signal's) is not taken over.
 TEST(Cli, SignalBackendRefusesASignalThatHasAHandler) {
   const std::vector<std::string> args = {"torture", "--backend", "signal", "--seconds", "1"};

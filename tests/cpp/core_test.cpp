@@ -5,8 +5,10 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "impls/core/barrier.h"
+#include "impls/core/call_rcu_engine.h"
 #include "impls/core/gp_batcher.h"
 #include "impls/mb/mb.h"
 #include "impls/memb/memb.h"
@@ -32,6 +34,47 @@ TEST(GpBatcher, GracePeriodThatThrowsLeavesLaterCallersServed) {
   later.join_or_die("synchronize() after a failed grace period");
   EXPECT_EQ(ran.load(), 1) << "the later caller must get a grace period of its own";
   EXPECT_EQ(batcher.grace_periods(), 1u) << "only completed grace periods count";
+}
+
+// ---- call_rcu shards ------------------------------------------------------------
+
+struct counted_node {
+  rcu_head head;  // first: the callback casts back from &head
+  std::atomic<uint64_t>* runs;
+};
+
+void count_run(rcu_head* h) {
+  reinterpret_cast<counted_node*>(h)->runs->fetch_add(1, std::memory_order_relaxed);
+}
+
+// Threads take turns for shards: 8 calling threads on a 4-shard engine start
+// all 4 workers, every callback runs once, and one barrier() covers them all.
+TEST(CallRcuShards, CallingThreadsSpreadOverWorkersAndOneBarrierCoversAll) {
+  static auto* engine = new call_rcu_engine(  // immortal, as backends' engines
+      &mb::synchronize, "shard4", {&mb::register_thread, &mb::thread_online, &mb::thread_offline}, 4);
+  constexpr unsigned kThreads = 8, kPerThread = 200;
+  std::atomic<uint64_t> runs{0};
+  std::vector<counted_node> nodes(kThreads * kPerThread);
+  {
+    std::vector<task> tasks;
+    for (unsigned t = 0; t < kThreads; ++t)
+      tasks.emplace_back([&, t] {
+        for (unsigned i = 0; i < kPerThread; ++i) {
+          counted_node& n = nodes[t * kPerThread + i];
+          n.runs = &runs;
+          engine->call(&n.head, &count_run);
+        }
+      });
+    for (auto& t : tasks) t.join_or_die("thread queuing on a sharded engine");
+  }
+  task closer([&] { engine->barrier(); });
+  closer.join_or_die("barrier() on a sharded engine");
+  EXPECT_EQ(runs.load(), uint64_t{kThreads} * kPerThread);
+  EXPECT_EQ(engine->queued(), uint64_t{kThreads} * kPerThread);
+  EXPECT_EQ(engine->invoked(), engine->queued());
+  EXPECT_EQ(engine->workers().size(), 4u) << "8 threads in turn must reach all 4 shards";
+  for (uint64_t backlog : engine->shard_backlogs()) EXPECT_EQ(backlog, 0u);
+  EXPECT_EQ(engine->describe(), "4 call_rcu workers");
 }
 
 // ---- the leaving reader wakes the updater -------------------------------------

@@ -272,6 +272,63 @@ barrier_observation barrier_from_threads(const backend_entry& b, unsigned thread
   return obs;
 }
 
+exiting_threads_observation call_rcu_from_exiting_threads(const backend_entry& b, unsigned waves,
+                                                          unsigned per_wave, unsigned per_thread) {
+  exiting_threads_observation obs;
+  obs.threads = waves * per_wave;
+  obs.per_thread = per_thread;
+  obs.check_order = b.traits.callbacks_fifo_per_thread;
+  std::vector<cb_log*> logs;
+  std::vector<cb_node*> nodes;
+  for (unsigned t = 0; t < obs.threads; ++t) {
+    logs.push_back(new cb_log);
+    nodes.push_back(new cb_node[per_thread]);
+  }
+  for (unsigned w = 0; w < waves; ++w) {
+    std::vector<task> tasks;
+    for (unsigned i = 0; i < per_wave; ++i)
+      tasks.emplace_back([&, t = w * per_wave + i] {
+        registered r(b);  // unregisters as the thread exits, callbacks still queued
+        for (unsigned k = 0; k < per_thread; ++k) {
+          nodes[t][k].seq = k;
+          nodes[t][k].log = logs[t];
+          b.call(&nodes[t][k].head, &record_callback);
+        }
+      });
+    for (auto& t : tasks) t.join_or_die("thread queuing callbacks, then exiting");
+  }
+  task closer([&] {
+    registered r(b);
+    b.thread_offline();  // see barrier_then_count
+    b.barrier();
+    b.thread_online();
+  });
+  closer.join_or_die("barrier() after the queuing threads exited");
+
+  for (unsigned t = 0; t < obs.threads; ++t) {
+    std::vector<unsigned> order;
+    {
+      std::lock_guard lock(logs[t]->mu);
+      order = logs[t]->order;
+    }
+    std::vector<unsigned> sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    bool once_each = sorted.size() == per_thread;
+    for (unsigned k = 0; once_each && k < per_thread; ++k) once_each = sorted[k] == k;
+    if (!once_each) {
+      if (obs.wrong_count_threads++ == 0)
+        obs.first_wrong = "thread " + std::to_string(t) + ": " + std::to_string(order.size()) +
+                          " invocations for " + std::to_string(per_thread) + " callbacks";
+    } else if (obs.check_order && obs.disorder.empty() && order != sorted) {
+      const auto at = std::mismatch(order.begin(), order.end(), sorted.begin()).first - order.begin();
+      obs.disorder = "thread " + std::to_string(t) + ": position " + std::to_string(at) +
+                     " ran callback #" + std::to_string(order[at]);
+    }
+    release_or_keep(once_each, logs[t], nodes[t]);
+  }
+  return obs;
+}
+
 late_caller_observation synchronize_called_during_grace_period(const backend_entry& b) {
   late_caller_observation obs;
   std::atomic<bool> r1_in{false}, r1_release{false}, r2_registered{false}, r2_enter{false},
@@ -695,6 +752,14 @@ std::string verdict(const callback_observation& o) {
   if (!o.in_enqueue_order)
     return "callbacks from one thread ran out of enqueue order: " +
            (o.disorder.empty() ? std::string("wrong count") : o.disorder);
+  return {};
+}
+
+std::string verdict(const exiting_threads_observation& o) {
+  if (o.wrong_count_threads)
+    return std::to_string(o.wrong_count_threads) + " of " + std::to_string(o.threads) +
+           " exited threads' callbacks did not run exactly once by barrier() (" + o.first_wrong + ")";
+  if (!o.disorder.empty()) return "callbacks of an exited thread ran out of enqueue order: " + o.disorder;
   return {};
 }
 

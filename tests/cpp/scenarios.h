@@ -57,6 +57,22 @@ struct callback_observation {
 // on one CPU, the only case in which such a backend promises the order.
 callback_observation call_rcu_in_order(const backend_entry& b, unsigned n);
 
+struct exiting_threads_observation {
+  unsigned threads = 0;
+  unsigned per_thread = 0;
+  bool check_order = true;
+  unsigned wrong_count_threads = 0;  // threads whose callbacks did not run exactly once each
+  std::string first_wrong;           // for the message
+  std::string disorder;              // first thread whose callbacks ran out of order
+};
+
+// `waves` waves of `per_wave` registered threads each queue per_thread
+// callbacks as fast as they can, unregister and exit at once; then another
+// thread calls barrier(). Every callback must have run exactly once, and
+// (where the backend promises it) in its thread's enqueue order.
+exiting_threads_observation call_rcu_from_exiting_threads(const backend_entry& b, unsigned waves,
+                                                          unsigned per_wave, unsigned per_thread);
+
 struct barrier_observation {
   unsigned threads = 0;
   unsigned per_thread = 0;
@@ -172,6 +188,7 @@ churn_observation register_churn(const backend_entry& b, unsigned waves, unsigne
 std::string verdict(const sync_observation& o, reader_pose pose);
 std::string verdict(const callback_observation& o);
 std::string verdict(const barrier_observation& o);
+std::string verdict(const exiting_threads_observation& o);
 std::string verdict(const held_barrier_observation& o);
 std::string verdict(const late_caller_observation& o);
 std::string verdict(const callback_reader_observation& o);

@@ -66,6 +66,21 @@ struct lifo_callbacks : rculab::mb {
 };
 static_assert(Backend<lifo_callbacks>);
 
+// A thread's callbacks are handed to mb's call_rcu when the thread exits,
+// newest first: each runs once, but out of order.
+struct reversed_at_exit : rculab::mb {
+  static constexpr const char kName[] = "reversed-at-exit";
+  struct held {
+    std::vector<std::pair<rcu_head*, void (*)(rcu_head*)>> callbacks;
+    ~held() {
+      for (auto it = callbacks.rbegin(); it != callbacks.rend(); ++it) mb::call(it->first, it->second);
+    }
+  };
+  static void call(rcu_head* h, void (*f)(rcu_head*)) { pending.callbacks.emplace_back(h, f); }
+  static inline thread_local held pending;
+};
+static_assert(Backend<reversed_at_exit>);
+
 // Callers are serialized, so each runs a grace period of its own.
 struct unshared : rculab::mb {
   static constexpr const char kName[] = "unshared";
@@ -190,6 +205,22 @@ TEST(SelfTest, OrderCheckCatchesCallbacksRunNewestFirst) {
   const auto obs = call_rcu_in_order(b, 300);
   EXPECT_EQ(obs.invoked_when_barrier_returned, obs.queued);
   EXPECT_FALSE(obs.in_enqueue_order);
+  EXPECT_NE(verdict(obs), "");
+}
+
+// lifo_callbacks keeps a thread's callbacks in the thread: they are lost when it exits.
+TEST(SelfTest, ExitedThreadsCheckCatchesCallbacksLostAtThreadExit) {
+  const backend_entry b = make_backend_entry<lifo_callbacks>();
+  const auto obs = call_rcu_from_exiting_threads(b, 1, 2, 50);
+  EXPECT_EQ(obs.wrong_count_threads, 2u);
+  EXPECT_NE(verdict(obs), "");
+}
+
+TEST(SelfTest, ExitedThreadsCheckCatchesCallbacksRunOutOfThreadOrder) {
+  const backend_entry b = make_backend_entry<reversed_at_exit>();
+  const auto obs = call_rcu_from_exiting_threads(b, 1, 2, 50);
+  EXPECT_EQ(obs.wrong_count_threads, 0u);
+  EXPECT_FALSE(obs.disorder.empty());
   EXPECT_NE(verdict(obs), "");
 }
 
