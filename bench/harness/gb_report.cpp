@@ -54,6 +54,13 @@ void report_run(benchmark::State& state, const run_report& run, const backend_st
   // did, this is no measurement of an update workload (the lab fails it).
   set("updaters_starved", updaters.threads > 0 && updaters.ops == 0 ? 1.0 : 0.0);
   set("bind_failures", double(run.bind_failures));
+  // Per call_rcu worker: where it was put and ran, and its CPU time.
+  for (size_t i = 0; i < run.helpers.size(); ++i) {
+    const std::string prefix = "helper" + std::to_string(i) + "_";
+    state.counters[prefix + "cpu_ns"] = benchmark::Counter(double(run.helpers[i].cpu_ns));
+    state.counters[prefix + "pu"] = benchmark::Counter(double(run.helpers[i].requested_pu));
+    state.counters[prefix + "ran_on_pu"] = benchmark::Counter(double(run.helpers[i].ran_on_pu));
+  }
   set("migrated_threads", double(std::count_if(run.threads.begin(), run.threads.end(), [](const auto& t) {
         return t.ran_on_pu >= 0 && t.ran_on_pu != t.requested_pu;
       })));

@@ -324,6 +324,13 @@ std::string bind_thread(const topology& topo, pthread_t thread, unsigned pu_os_i
   return {};
 }
 
+int last_pu_of_thread(const topology& topo, pid_t tid) {
+  if (!topo.is_this_system() || tid <= 0) return -1;
+  bitmap_ptr set = make_bitmap();
+  if (hwloc_get_proc_last_cpu_location(topo.get(), tid, set.get(), HWLOC_CPUBIND_THREAD) < 0) return -1;
+  return hwloc_bitmap_first(set.get());
+}
+
 int last_pu_of_current_thread(const topology& topo) {
   if (!topo.is_this_system()) return -1;
   bitmap_ptr set = make_bitmap();

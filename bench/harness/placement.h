@@ -158,5 +158,7 @@ std::string bind_thread(const topology& topo, pthread_t thread, unsigned pu_os_i
 // Where the calling thread last ran: PU OS index, or -1 if unknown (including
 // topologies that are not this system).
 int last_pu_of_current_thread(const topology& topo);
+// The same for another thread of this process, by its kernel thread id.
+int last_pu_of_thread(const topology& topo, pid_t tid);
 
 }  // namespace rculab

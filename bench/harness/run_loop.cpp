@@ -84,42 +84,54 @@ std::string run_report::placement_label() const {
 
 namespace {
 
-struct pinned_helper {
-  pthread_t handle;
-  clockid_t clock;
+struct timed_helper {
+  helper_thread thread;
+  int requested_pu = -1;
+  bool has_clock = false;
+  clockid_t clock{};
   uint64_t cpu_at_open = 0;
 };
 
-// Pins the backend's own threads after the roles' PUs; returns their clocks.
-std::vector<pinned_helper> pin_helpers(const topology& topo, const run_options& options,
-                                       std::vector<role_request> requests,
-                                       const std::vector<pthread_t>& handles, run_report& report) {
-  std::vector<pinned_helper> pinned;
-  if (handles.empty()) return pinned;
-  requests.push_back({"helper", static_cast<unsigned>(handles.size()), options.helper_policy});
-  const auto plan = plan_placement(topo, requests);
-  const size_t first = plan.size() - handles.size();
-  for (size_t i = 0; i < handles.size(); ++i) {
-    const std::string err = bind_thread(topo, handles[i], plan[first + i].pu_os_index);
-    if (!err.empty()) {
-      if (!options.tolerate_bind_failure)
-        throw placement_error("cannot pin call_rcu worker to PU " +
-                              std::to_string(plan[first + i].pu_os_index) + ": " + err);
-      ++report.bind_failures;
-    } else {
-      ++report.helpers_pinned;
-    }
-    clockid_t clock;
-    if (pthread_getcpuclockid(handles[i], &clock) == 0) pinned.push_back({handles[i], clock});
+// Pins the backend's own threads after the roles' PUs (those that keep their
+// own affinity stay where the backend put them) and gets every one's clock.
+std::vector<timed_helper> pin_helpers(const topology& topo, const run_options& options,
+                                      std::vector<role_request> requests,
+                                      const std::vector<helper_thread>& helpers, run_report& report) {
+  std::vector<timed_helper> timed;
+  unsigned to_pin = 0;
+  for (const helper_thread& h : helpers) to_pin += !h.keeps_own_affinity;
+  std::vector<pu_slot> plan;
+  size_t next_slot = 0;
+  if (to_pin > 0) {
+    requests.push_back({"helper", to_pin, options.helper_policy});
+    plan = plan_placement(topo, requests);
+    next_slot = plan.size() - to_pin;
   }
-  return pinned;
+  for (const helper_thread& h : helpers) {
+    timed_helper t{h};
+    if (!h.keeps_own_affinity) {
+      const unsigned pu = plan[next_slot++].pu_os_index;
+      const std::string err = bind_thread(topo, h.handle, pu);
+      if (!err.empty()) {
+        if (!options.tolerate_bind_failure)
+          throw placement_error("cannot pin call_rcu worker to PU " + std::to_string(pu) + ": " + err);
+        ++report.bind_failures;
+      } else {
+        ++report.helpers_pinned;
+        t.requested_pu = static_cast<int>(pu);
+      }
+    }
+    t.has_clock = pthread_getcpuclockid(h.handle, &t.clock) == 0;
+    timed.push_back(t);
+  }
+  return timed;
 }
 
 }  // namespace
 
 run_report run_roles(const topology& topo, const run_options& options,
                      const std::vector<role_spec>& roles,
-                     const std::function<std::vector<pthread_t>()>& helpers) {
+                     const std::function<std::vector<helper_thread>()>& helpers) {
   std::vector<role_request> requests;
   for (const auto& r : roles) requests.push_back({r.role, r.threads, r.policy});
   const std::vector<pu_slot> plan = plan_placement(topo, requests);
@@ -168,16 +180,17 @@ run_report run_roles(const topology& topo, const run_options& options,
 
   control.go.store(true, std::memory_order_release);
   sleep_seconds(options.warmup_seconds);
-  std::vector<pinned_helper> pinned;
+  std::vector<timed_helper> pinned;
   try {
-    pinned = pin_helpers(topo, options, requests, helpers ? helpers() : std::vector<pthread_t>{},
+    pinned = pin_helpers(topo, options, requests, helpers ? helpers() : std::vector<helper_thread>{},
                          report);
   } catch (...) {
     abort_run();
     throw;
   }
 
-  for (auto& h : pinned) h.cpu_at_open = clock_ns(h.clock);
+  for (auto& h : pinned)
+    if (h.has_clock) h.cpu_at_open = clock_ns(h.clock);
   const auto t0 = std::chrono::steady_clock::now();
   if (options.on_window_open) options.on_window_open();
   control.set_phase(run_phase::measure);
@@ -185,7 +198,12 @@ run_report run_roles(const topology& topo, const run_options& options,
   control.set_phase(run_phase::cooldown);
   const auto t1 = std::chrono::steady_clock::now();
   if (options.on_window_close) options.on_window_close();
-  for (auto& h : pinned) report.helper_cpu_ns += clock_ns(h.clock) - h.cpu_at_open;
+  for (auto& h : pinned) {
+    helper_report hr{h.thread.role, h.requested_pu, last_pu_of_thread(topo, h.thread.tid)};
+    if (h.has_clock) hr.cpu_ns = clock_ns(h.clock) - h.cpu_at_open;
+    report.helper_cpu_ns += hr.cpu_ns;
+    report.helpers.push_back(hr);
+  }
   wait_until(control.closed, total);  // cool-down: everyone keeps loading until then
   control.set_phase(run_phase::stop);
   for (auto& t : threads) t.join();

@@ -24,6 +24,7 @@
 
 #include "bench/harness/histogram.h"
 #include "bench/harness/placement.h"
+#include "impls/core/backend.h"
 
 namespace rculab {
 
@@ -59,7 +60,7 @@ class thread_ctx {
  private:
   friend struct run_control;
   friend run_report run_roles(const topology&, const run_options&, const std::vector<role_spec>&,
-                              const std::function<std::vector<pthread_t>()>&);
+                              const std::function<std::vector<helper_thread>()>&);
   bool on_phase_change(run_phase phase);
   void close_window();
 
@@ -103,6 +104,14 @@ struct thread_report {
   uint64_t cpu_ns = 0;
 };
 
+// One of the backend's own threads (a call_rcu worker) over the window.
+struct helper_report {
+  std::string role;
+  int requested_pu = -1;  // -1: not pinned by us (the backend binds it itself)
+  int ran_on_pu = -1;     // where it last ran at the window's close; -1 unknown
+  uint64_t cpu_ns = 0;    // CPU time inside the window
+};
+
 struct role_totals {
   uint64_t ops = 0;
   uint64_t cpu_ns = 0;
@@ -118,6 +127,7 @@ struct run_report {
   uint64_t bind_failures = 0;
   uint64_t helper_cpu_ns = 0;  // call_rcu workers, inside the window
   uint64_t helpers_pinned = 0;
+  std::vector<helper_report> helpers;
 
   role_totals totals(const std::string& role) const;
   // "reader0:0>0 reader1:1>1 ..." requested PU > PU it ran on.
@@ -129,11 +139,12 @@ struct placement_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// `helpers` are the backend's own threads (call_rcu workers) to pin and to
-// time; read once the roles have started, so lazily created ones exist.
+// `helpers` are the backend's own threads (call_rcu workers) to time and,
+// unless they keep their own affinity, to pin; read once the roles have
+// started, so lazily created ones exist.
 run_report run_roles(const topology& topo, const run_options& options,
                      const std::vector<role_spec>& roles,
-                     const std::function<std::vector<pthread_t>()>& helpers = {});
+                     const std::function<std::vector<helper_thread>()>& helpers = {});
 
 uint64_t thread_cpu_ns() noexcept;
 

@@ -21,6 +21,12 @@
 // callback, to hold against the reclaim rate.
 // The backlog is capped at kMaxPending objects (updaters yield while above
 // it) so a slow reclaimer cannot exhaust memory; `throttled` counts that.
+// Through the window a sampler thread (asleep between samples) records the
+// backlog every millisecond or so (backlog_ts<i>, at most kMaxSamples, every
+// backlog_ts_period_ns): a reclaimer that falls behind shows as a ramp, one
+// that keeps up as a flat line. Where the backend shows its workers' queues
+// (ours), each worker's largest and mean backlog too (worker<i>_backlog_*,
+// the same order as the harness's helper<i>_* counters).
 #pragma once
 
 #include <memory>
@@ -40,6 +46,8 @@ inline constexpr uint64_t kSampleEvery = 16;
 inline constexpr uint64_t kPublishEvery = 16;
 inline constexpr uint64_t kCalibrationCallbacks = 20'000;
 inline constexpr uint64_t kTallyQuarantine = 1024;
+inline constexpr uint64_t kMinSamplePeriodNs = 1'000'000;
+inline constexpr size_t kMaxSamples = 500;
 
 // One updater's published pointer and its own counts: written by that updater
 // only (plain stores of relaxed atomics, no RMW), read by others rarely.
@@ -111,6 +119,66 @@ struct shared {
     for (const updater_slot& s : slots) n += s.allocated.load(std::memory_order_relaxed);
     return n;
   }
+};
+
+// The backlog over the window, sampled by a thread of its own.
+template <Backend B>
+class backlog_sampler {
+ public:
+  backlog_sampler(const shared& s, double window_seconds)
+      : s_(s), period_ns_(std::max<uint64_t>(kMinSamplePeriodNs, uint64_t(window_seconds * 1e9) / kMaxSamples)) {}
+  ~backlog_sampler() { stop(); }
+
+  void start() {
+    thread_ = std::thread([this] { loop(); });
+  }
+  void stop() {
+    stop_.store(true, std::memory_order_relaxed);
+    if (thread_.joinable()) thread_.join();
+  }
+  void report(benchmark::State& state) const {
+    state.counters["backlog_ts_period_ns"] = double(period_ns_);
+    for (size_t i = 0; i < total_.size(); ++i)
+      state.counters["backlog_ts" + std::to_string(i)] = double(total_[i]);
+    for (size_t w = 0; w < worker_max_.size(); ++w) {
+      const std::string prefix = "worker" + std::to_string(w) + "_backlog_";
+      state.counters[prefix + "max"] = double(worker_max_[w]);
+      state.counters[prefix + "mean"] = samples_ ? double(worker_sum_[w]) / double(samples_) : 0.0;
+    }
+  }
+
+ private:
+  void loop() {
+    for (uint64_t next = now_ns(); !stop_.load(std::memory_order_relaxed); next += period_ns_) {
+      sample();
+      const uint64_t now = now_ns();
+      if (next + period_ns_ > now) std::this_thread::sleep_for(std::chrono::nanoseconds(next + period_ns_ - now));
+      if (total_.size() == kMaxSamples) break;
+    }
+  }
+  void sample() {
+    // Invoked first: both only grow, so this errs high by what arrived
+    // meanwhile; allocated counts per batch and may trail invoked a little.
+    const uint64_t invoked = s_.invoked(), allocated = s_.allocated();
+    total_.push_back(allocated - std::min(allocated, invoked));
+    if constexpr (requires { B::call_rcu_backlogs(); }) {
+      const std::vector<uint64_t> now = B::call_rcu_backlogs();
+      worker_max_.resize(std::max(worker_max_.size(), now.size()), 0);
+      worker_sum_.resize(worker_max_.size(), 0);
+      for (size_t w = 0; w < now.size(); ++w) {
+        worker_max_[w] = std::max(worker_max_[w], now[w]);
+        worker_sum_[w] += now[w];
+      }
+    }
+    ++samples_;
+  }
+
+  const shared& s_;
+  const uint64_t period_ns_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::vector<uint64_t> total_, worker_max_, worker_sum_;
+  uint64_t samples_ = 0;
 };
 
 template <Backend B>
@@ -246,11 +314,14 @@ void register_call_rcu(const bench_options& o) {
       uint64_t invoked_at_open = 0, invoked_at_close = 0;
       const backend_stats before = B::stats();
       run_options ro = run_options_for(o);
+      backlog_sampler<B> sampler(s, ro.measure_seconds);
       ro.on_window_open = [&] {
         invoked_at_open = s.invoked();
         s.measuring.store(true);
+        sampler.start();
       };
       ro.on_window_close = [&] {
+        sampler.stop();
         s.measuring.store(false);
         invoked_at_close = s.invoked();
       };
@@ -284,6 +355,7 @@ void register_call_rcu(const bench_options& o) {
       state.counters["cb_publish_every"] = double(kPublishEvery);
       state.counters["cb_calib_ns"] = double(s.calib_ns.load());
       state.counters["cb_calib_ops"] = double(s.calib_ops.load());
+      sampler.report(state);
       run_state<B>::current = nullptr;
     });
   }

@@ -151,13 +151,10 @@ inline const char* policy_name(placement_policy p) { return to_string(p).data();
 }  // namespace rculab
 
 namespace rculab {
-// The backend's own threads (call_rcu workers) for the harness to pin and time
-// (not those the backend binds to a CPU itself).
+// The backend's own threads (call_rcu workers) for the harness to time and
+// to pin (those the backend binds to a CPU itself stay where they are).
 template <Backend B>
-std::vector<pthread_t> helper_handles() {
-  std::vector<pthread_t> handles;
-  for (const helper_thread& h : B::helper_threads())
-    if (!h.keeps_own_affinity) handles.push_back(h.handle);
-  return handles;
+std::vector<helper_thread> helper_handles() {
+  return B::helper_threads();
 }
 }  // namespace rculab

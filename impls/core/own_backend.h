@@ -31,6 +31,8 @@ class own_backend {
   }
 
   static std::string unavailable_reason() { return {}; }
+  // Each started call_rcu worker's backlog now, in helper_threads() order.
+  static std::vector<uint64_t> call_rcu_backlogs() { return engine().shard_backlogs(); }
   // "N call_rcu workers", appended to the backend's mode in listings.
   static std::string call_rcu_mode() { return engine().describe(); }
 

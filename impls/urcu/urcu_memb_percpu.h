@@ -32,6 +32,7 @@ struct urcu_memb_percpu_flavor : urcu_memb_flavor {
   }
   static void call_rcu(rcu_head* h, void (*f)(rcu_head*)) {
     unavailable_reason();  // the per-CPU workers exist before the first callback
+    urcu_memb_set_thread_call_rcu_data(nullptr);  // undo urcu-memb's choice of the default worker
     urcu_memb_call_rcu(to_urcu(h), to_urcu(f));
   }
   static std::vector<helper_thread> call_rcu_threads() {

@@ -30,7 +30,12 @@
   static void read_lock() noexcept { prefix##_read_lock(); }                \
   static void read_unlock() noexcept { prefix##_read_unlock(); }            \
   static void synchronize_rcu() { prefix##_synchronize_rcu(); }             \
+  /* The default worker, explicitly: per-CPU workers, once some backend   \
+     (urcu-memb-percpu) created them, would otherwise take every call of   \
+     the flavor in the process (liburcu picks the thread's, then the       \
+     CPU's, then the default call_rcu data). */                            \
   static void call_rcu(rcu_head* h, void (*f)(rcu_head*)) {                 \
+    prefix##_set_thread_call_rcu_data(prefix##_get_default_call_rcu_data()); \
     prefix##_call_rcu(to_urcu(h), to_urcu(f));                              \
   }                                                                         \
   static void rcu_barrier() { prefix##_barrier(); }                         \

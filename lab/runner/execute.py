@@ -20,6 +20,8 @@ from lab.runner import hoststate
 from lab.runner.points import exact_filter
 
 HISTOGRAM_COUNTER = re.compile(r"lat_h(\d+)$")
+# A time series sampled through the window: <name>_ts<i>, every <name>_ts_period_ns.
+SERIES_COUNTER = re.compile(r"([a-z0-9_]+)_ts(\d+)$")
 STDERR_TAIL_CHARS = 2000
 POLL_SECONDS = 0.01
 
@@ -30,6 +32,22 @@ class Finished:
     returncode: int
     timed_out: bool
     cpu_seconds: float  # the child's own user + system time (from wait4)
+
+
+def take_series(counters: dict) -> dict:
+    """Moves <name>_ts<i> counters (and <name>_ts_period_ns) out of `counters`
+    into {name: {"period_ns": P, "values": [...]}}, values in sample order."""
+    points: Dict[str, Dict[int, float]] = {}
+    for key in list(counters):
+        match = SERIES_COUNTER.match(key)
+        if match:
+            points.setdefault(match.group(1), {})[int(match.group(2))] = counters.pop(key)
+    series = {}
+    for name, by_index in points.items():
+        period = counters.pop(f"{name}_ts_period_ns", 0)
+        series[name] = {"period_ns": int(period),
+                        "values": [by_index[i] for i in sorted(by_index)]}
+    return series
 
 
 def utc_now() -> str:
@@ -170,6 +188,9 @@ def repetitions(doc: Optional[dict]) -> List[dict]:
         histogram = {str(index): buckets[index] for index in sorted(buckets)}
         rep = {"index": row.get("repetition_index", position), "counters": counters,
                "label": str(row.get("label", ""))}
+        series = take_series(counters)
+        if series:
+            rep["series"] = series
         if histogram or counters.get("lat_samples", 0) > 0:
             rep["latency_histogram"] = {"counts": histogram, "max_ns": int(counters.get("lat_max_ns", 0))}
         out.append(rep)

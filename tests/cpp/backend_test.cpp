@@ -303,5 +303,40 @@ TEST(None, TortureGateRefusesIt) {
   EXPECT_THROW(none->torture(torture_config{1, 0.1, 1, 0}), std::invalid_argument);
 }
 
+// urcu-memb and urcu-memb-percpu share liburcu's memb flavor, whose per-CPU
+// workers, once created, would take every call of the flavor: urcu-memb must
+// still use (and report) the default worker, or "liburcu default" measures
+// the per-CPU configuration.
+struct worker_probe {
+  rcu_head head;  // first: the callback casts back from &head
+  pthread_t ran_on{};
+};
+
+TEST(UrcuReference, MembUsesTheDefaultWorkerAfterPerCpuWorkersExist) {
+  const backend_entry* percpu = find_backend("urcu-memb-percpu");
+  const backend_entry* memb = find_backend("urcu-memb");
+  ASSERT_NE(percpu, nullptr);
+  ASSERT_NE(memb, nullptr);
+  if (const std::string why = percpu->unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
+  auto run_one = [](const backend_entry& b) {
+    static worker_probe probe;
+    task t([&] {
+      registered r(b);
+      b.call(&probe.head, [](rcu_head* h) { reinterpret_cast<worker_probe*>(h)->ran_on = pthread_self(); });
+      b.barrier();
+    });
+    t.join_or_die(std::string(b.name) + ": call + barrier");
+    return probe.ran_on;
+  };
+  const pthread_t percpu_worker = run_one(*percpu);
+  const pthread_t memb_worker = run_one(*memb);
+  const std::vector<helper_thread> reported = memb->helper_threads();
+  ASSERT_EQ(reported.size(), 1u);
+  EXPECT_TRUE(pthread_equal(memb_worker, reported[0].handle))
+      << "urcu-memb's callback ran on a thread other than the default worker it reports";
+  EXPECT_FALSE(pthread_equal(memb_worker, percpu_worker))
+      << "urcu-memb's callback ran on a per-CPU worker";
+}
+
 }  // namespace
 }  // namespace rculab::test
