@@ -28,6 +28,9 @@ FAMILIES += (long_reader,)
 from plots import hash_scan  # noqa: E402
 FAMILIES += (hash_scan,)
 
+from plots import call_rcu_backlog  # noqa: E402
+FAMILIES += (call_rcu_backlog,)
+
 
 def family_name(module) -> str:
     return module.__name__.rsplit(".", 1)[-1]

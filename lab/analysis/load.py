@@ -8,7 +8,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from lab import paths
 from lab.errors import LabError
@@ -26,6 +26,7 @@ class Repetition:
     label: str = ""
     histogram: Optional[Dict[str, int]] = None  # sparse bucket index -> count
     max_ns: Optional[int] = None
+    series: Dict[str, Tuple[int, List[float]]] = field(default_factory=dict)  # name -> (period_ns, values)
 
 
 @dataclass
@@ -141,7 +142,26 @@ def parse_repetition(doc, path: Path, where: str) -> Repetition:
                                "expected a bucket index and a count")
         histogram, max_ns = counts, hist.get("max_ns")
     label = doc.get("label") or ""
-    return Repetition(int(doc.get("index", 0)), counters, str(label), histogram, max_ns)
+    return Repetition(int(doc.get("index", 0)), counters, str(label), histogram, max_ns,
+                      parse_series(doc.get("series"), path, where))
+
+
+def parse_series(doc, path: Path, where: str) -> Dict[str, Tuple[int, List[float]]]:
+    """A repetition's time series (RECORDS.md, `series`), checked."""
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise LabError(f"{path}: field '{where}.series': expected object")
+    out = {}
+    for name, s in doc.items():
+        period = s.get("period_ns") if isinstance(s, dict) else None
+        values = s.get("values") if isinstance(s, dict) else None
+        if (not isinstance(period, int) or isinstance(period, bool) or period < 0 or not isinstance(values, list)
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                           for v in values)):
+            raise LabError(f"{path}: field '{where}.series.{name}': expected period_ns and a list of numbers")
+        out[name] = (period, [float(v) for v in values])
+    return out
 
 
 def parse_point(path: Path) -> Point:

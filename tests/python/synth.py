@@ -200,6 +200,9 @@ class Model:
             c["helper_cpu_ns"] = round(wall * min(1.0, rate / 8e6))
             c["unreclaimed_final"] = round(backlog)
             self.add_latency(c, rep, latency, invoked)
+            if not interval:  # the sampled backlog: ramps up to its level, then noise
+                rep["series"] = {"backlog": {"period_ns": 1_000_000, "values": [
+                    round(backlog * min(1.0, k / 20) * self.noise(0.05)) for k in range(wall // 1_000_000)]}}
         return rep
 
 

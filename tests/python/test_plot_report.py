@@ -16,7 +16,8 @@ import synth
 
 FAMILY_FILES = {"read_scalability": "read_scalability-compact", "cs_length": "cs_length-readers",
                 "gp_latency": "gp_latency_cdf-readers", "update_rate": "update_rate-readers",
-                "call_rcu": "call_rcu-compact", "memory": "memory_backlog-compact"}
+                "call_rcu": "call_rcu-compact", "memory": "memory_backlog-compact",
+                "call_rcu_backlog": "call_rcu_backlog-compact"}
 
 
 @pytest.fixture(scope="module")
