@@ -317,6 +317,7 @@ TEST(UrcuReference, MembUsesTheDefaultWorkerAfterPerCpuWorkersExist) {
   const backend_entry* memb = find_backend("urcu-memb");
   ASSERT_NE(percpu, nullptr);
   ASSERT_NE(memb, nullptr);
+  RCULAB_REQUIRE_INSTRUMENTED(*memb);
   if (const std::string why = percpu->unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
   auto run_one = [](const backend_entry& b) {
     static worker_probe probe;
