@@ -1,19 +1,20 @@
 // rculab-bench: the Google Benchmark driver. Google Benchmark's own flags
 // (--benchmark_filter, --benchmark_repetitions, --benchmark_out=FILE
 // --benchmark_out_format=json, ...) work as usual; the lab's flags are
-// --name=value pairs listed in kUsage. Bad input: one line, exit 2.
+// --name=value pairs listed in kUsage. Bad input: one line, exit 2, and no
+// --benchmark_out file written (bench/main/benchmark_flags.h).
 #include <benchmark/benchmark.h>
 #include <hwloc.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "bench/harness/bench_options.h"
 #include "bench/harness/placement.h"
+#include "bench/main/benchmark_flags.h"
 #include "bench/registry/registry.h"
 #include "impls/core/barrier.h"
 #include "impls/core/call_rcu_engine.h"
@@ -46,43 +47,45 @@ constexpr const char* kUsage =
     "  --smoke                   one short point per (workload, backend)\n"
     "  --list_counters           print the counters every benchmark reports, exit\n";
 
-struct usage_error {
-  std::string message;
-};
-
-std::vector<std::string> split(std::string_view s) {
+// "a,b,c" -> {"a", "b", "c"}; an empty item ("a,,b", "a,") is a mistake.
+std::vector<std::string> split(std::string_view flag, std::string_view s) {
   std::vector<std::string> out;
-  std::stringstream in{std::string(s)};
-  for (std::string item; std::getline(in, item, ',');)
-    if (!item.empty()) out.push_back(item);
+  size_t start = 0;
+  for (size_t comma; (comma = s.find(',', start)) != std::string_view::npos; start = comma + 1)
+    out.emplace_back(s.substr(start, comma - start));
+  out.emplace_back(s.substr(start));
+  for (const std::string& item : out)
+    if (item.empty())
+      throw usage_error(std::string(flag) + ": expected a comma-separated list without empty items, got '" +
+                        std::string(s) + "'");
   return out;
 }
 
 std::vector<unsigned> parse_counts(std::string_view flag, std::string_view s) {
   std::vector<unsigned> out;
-  for (const std::string& item : split(s)) {
+  for (const std::string& item : split(flag, s)) {
     char* end = nullptr;
     const unsigned long v = std::strtoul(item.c_str(), &end, 10);
     if (*end != '\0' || v == 0 || v > 65536 || item[0] == '-')
-      throw usage_error{std::string(flag) + ": expected positive integers, got '" + item + "'"};
+      throw usage_error(std::string(flag) + ": expected whole numbers in [1, 65536], got '" + item + "'");
     out.push_back(static_cast<unsigned>(v));
   }
-  if (out.empty()) throw usage_error{std::string(flag) + ": empty list"};
   return out;
 }
 
-double parse_seconds(std::string_view flag, std::string_view s) {
+double parse_seconds(std::string_view flag, std::string_view s, bool zero_allowed) {
   const std::string text(s);
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(v >= 0) || v > 3600)
-    throw usage_error{std::string(flag) + ": expected seconds in [0, 3600], got '" + text + "'"};
+  if (text.empty() || *end != '\0' || !(zero_allowed ? v >= 0 : v > 0) || v > 3600)
+    throw usage_error(std::string(flag) + ": expected seconds in " + (zero_allowed ? "[0" : "(0") + ", 3600], got '" +
+                      text + "'");
   return v;
 }
 
 placement_policy parse_policy(std::string_view flag, std::string_view s) {
   if (auto p = parse_placement_policy(s)) return *p;
-  throw usage_error{std::string(flag) + ": expected compact|scatter|cores|smt, got '" + std::string(s) + "'"};
+  throw usage_error(std::string(flag) + ": expected compact|scatter|cores|smt, got '" + std::string(s) + "'");
 }
 
 struct lab_flags {
@@ -103,29 +106,32 @@ lab_flags take_lab_flags(int& argc, char** argv) {
     const std::string_view value = eq == std::string_view::npos ? "" : arg.substr(eq + 1);
     auto need_value = [&] {
       if (eq == std::string_view::npos || value.empty())
-        throw usage_error{std::string(name) + ": missing value (use " + std::string(name) + "=...)"};
+        throw usage_error(std::string(name) + ": missing value (use " + std::string(name) + "=...)");
     };
-    if (name == "--backends") { need_value(); f.backends = split(value); }
+    // A switch given a value would otherwise reach Google Benchmark as an unknown flag.
+    auto no_value = [&] {
+      if (eq != std::string_view::npos) throw usage_error(std::string(name) + ": takes no value");
+    };
+    if (name == "--backends") { need_value(); f.backends = split(name, value); }
     else if (name == "--readers") { need_value(); o.readers = parse_counts(name, value); }
     else if (name == "--updaters") { need_value(); o.updaters = parse_counts(name, value); }
-    else if (name == "--duration") { need_value(); o.measure_seconds = parse_seconds(name, value); }
-    else if (name == "--warmup") { need_value(); o.warmup_seconds = parse_seconds(name, value); }
+    else if (name == "--duration") { need_value(); o.measure_seconds = parse_seconds(name, value, false); }
+    else if (name == "--warmup") { need_value(); o.warmup_seconds = parse_seconds(name, value, true); }
     else if (name == "--placement") { need_value(); o.reader_policy = o.updater_policy = parse_policy(name, value); }
     else if (name == "--reader_placement") { need_value(); o.reader_policy = parse_policy(name, value); }
     else if (name == "--updater_placement") { need_value(); o.updater_policy = parse_policy(name, value); }
     else if (name == "--worker_placement") { need_value(); o.worker_policy = parse_policy(name, value); }
-    else if (arg == "--tolerate_bind_failure") o.tolerate_bind_failure = true;
-    else if (arg == "--smoke") o.smoke = true;
-    else if (arg == "--list_counters") f.list_counters = true;
+    else if (name == "--tolerate_bind_failure") { no_value(); o.tolerate_bind_failure = true; }
+    else if (name == "--smoke") { no_value(); o.smoke = true; }
+    else if (name == "--list_counters") { no_value(); f.list_counters = true; }
     else if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       argv[kept++] = argv[i];  // Google Benchmark prints its own part too
     } else argv[kept++] = argv[i];
   }
   argc = kept;
-  if (o.measure_seconds <= 0) throw usage_error{"--duration: must be > 0"};
   for (const std::string& b : f.backends)
-    if (!find_backend(b)) throw usage_error{"--backends: unknown backend '" + b + "' (one of: " + backend_names() + ")"};
+    if (!find_backend(b)) throw usage_error("--backends: unknown backend '" + b + "' (one of: " + backend_names() + ")");
   return f;
 }
 
@@ -162,31 +168,44 @@ void add_context(const bench_options& o, const topology& topo) {
   benchmark::AddCustomContext("lab_tolerate_bind_failure", o.tolerate_bind_failure ? "true" : "false");
 }
 
-int run(int argc, char** argv) {
-  if (const std::string bad = call_rcu_workers_env_error(); !bad.empty()) throw usage_error{bad};
-  lab_flags flags = take_lab_flags(argc, argv);
-  if (flags.list_counters) {
-    for (const std::string& c : core_counter_names()) std::printf("%s\n", c.c_str());
-    return 0;
-  }
-  const topology topo = topology::this_machine();
-  flags.options.topo = &topo;
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+// Registers the chosen backends' benchmarks; returns a note for each backend
+// skipped because it is unavailable here (named in --backends: an error).
+std::vector<std::string> register_backends(const lab_flags& flags) {
+  std::vector<std::string> skipped;
   for (const backend_entry& b : all_backends()) {
     const bool wanted = flags.backends.empty() ||
                         std::find(flags.backends.begin(), flags.backends.end(), b.name) != flags.backends.end();
     if (!wanted) continue;
     if (const std::string why = b.unavailable_reason(); !why.empty()) {
-      if (!flags.backends.empty()) throw usage_error{"backend " + std::string(b.name) + " is unavailable here: " + why};
-      std::fprintf(stderr, "rculab-bench: skipping %s: %s\n", std::string(b.name).c_str(), why.c_str());
+      if (!flags.backends.empty()) throw usage_error("backend " + std::string(b.name) + " is unavailable here: " + why);
+      skipped.push_back(std::string(b.name) + ": " + why);
       continue;
     }
     b.register_benchmarks(flags.options);
   }
+  return skipped;
+}
+
+int run(int argc, char** argv) {
+  if (const std::string bad = call_rcu_workers_env_error(); !bad.empty()) throw usage_error(bad);
+  lab_flags flags = take_lab_flags(argc, argv);
+  check_benchmark_flags(argc, argv);
+  if (flags.list_counters) {
+    for (const std::string& c : core_counter_names()) std::printf("%s\n", c.c_str());
+    return 0;
+  }
+  staged_output output(argc, argv);
+  const topology topo = topology::this_machine();
+  flags.options.topo = &topo;
+  benchmark::Initialize(&argc, argv);
+  reject_leftover_arguments(argc, argv);
+  const std::vector<std::string> skipped = register_backends(flags);
+  count_selected(benchmark::GetBenchmarkFilter());  // before anything is printed or run
+  for (const std::string& note : skipped) std::fprintf(stderr, "rculab-bench: skipping %s\n", note.c_str());
   add_context(flags.options, topo);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  output.commit();
   return 0;
 }
 
@@ -197,7 +216,7 @@ int main(int argc, char** argv) {
   try {
     return rculab::run(argc, argv);
   } catch (const rculab::usage_error& e) {
-    std::fprintf(stderr, "rculab-bench: %s\n", e.message.c_str());
+    std::fprintf(stderr, "rculab-bench: %s\n", e.what());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rculab-bench: error: %s\n", e.what());
