@@ -282,8 +282,13 @@ int cmd_quick(arg_reader args) {
       return 0;
     } else fail_usage("quick: unknown option '" + flag + "'");
   }
-  if (!only.empty() && !find_backend(only))
-    fail_usage("quick: unknown backend '" + only + "' (one of: " + backend_names() + ")");
+  if (!only.empty()) {
+    const backend_entry* b = find_backend(only);
+    if (!b) fail_usage("quick: unknown backend '" + only + "' (one of: " + backend_names() + ")");
+    // Named, it must run: skipping it would be an empty table and exit 0.
+    if (const std::string why = b->unavailable_reason(); !why.empty())
+      fail_usage("quick: backend '" + only + "' is unavailable here: " + why);
+  }
   json_writer j;
   j.begin_array();
   if (!as_json)
@@ -386,9 +391,12 @@ int cmd_host(arg_reader args) {
 int dispatch(int argc, char** argv) {
   if (const std::string bad = call_rcu_workers_env_error(); !bad.empty()) fail_usage(bad);
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::fputs(kUsage, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
+  if (args.empty())
+    fail_usage("usage: rculab-core <command> [options] (commands: list, torture, quick, calibrate, host; "
+               "see: rculab-core --help)");
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
   }
   const std::string command = args[0];
   arg_reader rest(std::vector<std::string>(args.begin() + 1, args.end()));

@@ -24,9 +24,24 @@ std::string& install_error() {
   return *error;
 }
 
+constexpr const char* kSignalEnv = "RCULAB_SIGNAL_NUM";
+
+// The signal RCULAB_SIGNAL_NUM names, SIGUSR2 without it; 0 (invalid) for a
+// value that is not a whole number ("12abc" must not pass as 12).
 int default_signal() {
-  if (const char* s = std::getenv("RCULAB_SIGNAL_NUM"); s && *s) return std::atoi(s);
-  return SIGUSR2;
+  const char* s = std::getenv(kSignalEnv);
+  if (!s || !*s) return SIGUSR2;
+  char* end = nullptr;
+  errno = 0;
+  const long v = std::strtol(s, &end, 10);
+  return *end == '\0' && errno == 0 && v > 0 && v < NSIG ? static_cast<int>(v) : 0;
+}
+
+std::string invalid_signal_reason(int signo) {
+  if (const char* s = std::getenv(kSignalEnv); s && *s && default_signal() == signo)
+    return std::string(kSignalEnv) + "='" + s + "' is not a usable signal number (1-" + std::to_string(NSIG - 1) +
+           ", not SIGKILL or SIGSTOP)";
+  return "invalid signal number " + std::to_string(signo);
 }
 
 }  // namespace
@@ -60,7 +75,7 @@ std::string signal_rcu::unavailable_reason() {
   std::call_once(install_once, [] {
     const int signo = signal_number();
     if (signo <= 0 || signo >= NSIG || signo == SIGKILL || signo == SIGSTOP) {
-      install_error() = "invalid signal number " + std::to_string(signo);
+      install_error() = invalid_signal_reason(signo);
       return;
     }
     struct sigaction old {};
