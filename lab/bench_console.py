@@ -61,7 +61,10 @@ def run(binary: Path, extra: Sequence[str], env: Dict[str, str]) -> int:
 
 def stream(binary: Path, args: List[str], env: Dict[str, str]) -> int:
     """The bench's console becomes one progress line per finished point (stderr)."""
-    child = subprocess.Popen([str(binary), *args], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        child = subprocess.Popen([str(binary), *args], stdout=subprocess.PIPE, text=True, env=env)
+    except OSError as err:
+        raise proc.cannot_run([str(binary)], err) from None
     seen = set()
     for line in child.stdout:
         name = line.split(" ", 1)[0].split("/iterations:")[0]

@@ -34,7 +34,7 @@ def add_parser(subparsers) -> None:
     calib = parser.add_mutually_exclusive_group()
     calib.add_argument("--no-calibrate", action="store_true",
                        help="leave the calibration table out (\"calibration\": null)")
-    calib.add_argument("--seconds", type=options.positive_float, default=DEFAULT_SECONDS,
+    calib.add_argument("--seconds", type=options.seconds(options.CORE_MAX_SECONDS), default=DEFAULT_SECONDS,
                        help="time per calibration measure (default: %(default)s)")
     parser.add_argument("--json", action="store_true", help="print the profile (or with --id-only the id) as JSON")
     options.add_preset_flag(parser)

@@ -33,13 +33,13 @@ torture gate."""
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("run", help=HELP, description=DESCRIPTION,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=options.positive_float, default=None, metavar="S",
+    parser.add_argument("--duration", type=options.seconds(options.BENCH_MAX_SECONDS), default=None, metavar="S",
                         help="measured window per point, seconds (default: the quick preset's)")
     parser.add_argument("--backends", type=options.name_list, default=None, metavar="A,B",
                         help="only these backends (default: every one rculab-core lists)")
-    parser.add_argument("--seconds", type=options.positive_float, default=2.0,
+    parser.add_argument("--seconds", type=options.seconds(options.CORE_MAX_SECONDS), default=2.0,
                         help="torture duration per backend (default: %(default)g)")
-    parser.add_argument("--readers", type=options.positive_int, default=4,
+    parser.add_argument("--readers", type=options.whole_number(1, options.CORE_MAX_READERS), default=4,
                         help="reader threads per torture run (default: %(default)s)")
     parser.add_argument("--skip-torture", action="store_true", help="no torture gate")
     parser.add_argument("--no-charts", action="store_true", help="no charts and no report")

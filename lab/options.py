@@ -2,22 +2,34 @@
 from __future__ import annotations
 
 import argparse
+from typing import Optional
 
 from lab import paths
 
 
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text!r}")
-    return value
+# The C++ side's limits, checked here too so that a run does not fail halfway
+# through (rculab-core torture and calibrate --seconds, torture --readers,
+# rculab-bench --duration).
+CORE_MAX_SECONDS = 86400
+CORE_MAX_READERS = 4096
+BENCH_MAX_SECONDS = 3600
 
 
-def whole_number(minimum: int):
-    """An argparse type: a whole number >= minimum."""
+def seconds(maximum: float):
+    """An argparse type: seconds in (0, maximum] (not NaN, not infinity)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+        if not 0 < value <= maximum:
+            raise argparse.ArgumentTypeError(f"expected seconds in (0, {maximum:g}], got {text!r}")
+        return value
+    return parse
+
+
+def whole_number(minimum: int, maximum: Optional[int] = None):
+    """An argparse type: a whole number >= minimum (and <= maximum, if given)."""
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -25,6 +37,8 @@ def whole_number(minimum: int):
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {text!r}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum}, got {text!r}")
         return value
     return parse
 

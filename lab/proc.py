@@ -11,8 +11,10 @@ from typing import IO, Mapping, Optional, Sequence
 from lab.errors import LabError
 
 
-def _not_found(cmd: Sequence[str]) -> LabError:
-    return LabError(f"command not found: {cmd[0]}")
+def cannot_run(cmd: Sequence[str], err: OSError) -> LabError:
+    if isinstance(err, FileNotFoundError):
+        return LabError(f"command not found: {cmd[0]}")
+    return LabError(f"cannot run {cmd[0]}: {err.strerror}")  # e.g. not executable
 
 
 def exit_status(returncode: int) -> int:
@@ -35,8 +37,8 @@ def run(cmd: Sequence[str], cwd: Optional[Path] = None,
     """Run with the terminal's stdout/stderr; return the shell-style status."""
     try:
         return exit_status(subprocess.run(list(cmd), cwd=cwd, env=env).returncode)
-    except FileNotFoundError:
-        raise _not_found(cmd) from None
+    except OSError as err:
+        raise cannot_run(cmd, err) from None
 
 
 def stream(cmd: Sequence[str], cwd: Optional[Path] = None,
@@ -48,8 +50,8 @@ def stream(cmd: Sequence[str], cwd: Optional[Path] = None,
         child = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=subprocess.PIPE,
                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                  text=True, errors="replace")
-    except FileNotFoundError:
-        raise _not_found(cmd) from None
+    except OSError as err:
+        raise cannot_run(cmd, err) from None
     assert child.stdout is not None
     for line in child.stdout:
         out.write(line)
@@ -63,5 +65,5 @@ def capture(cmd: Sequence[str], timeout: Optional[float] = None, cwd: Optional[P
     try:
         return subprocess.run(list(cmd), capture_output=True, text=True, errors="replace",
                               stdin=subprocess.DEVNULL, timeout=timeout, cwd=cwd, env=env)
-    except FileNotFoundError:
-        raise _not_found(cmd) from None
+    except OSError as err:
+        raise cannot_run(cmd, err) from None

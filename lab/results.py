@@ -25,7 +25,10 @@ def new_run_dir(root: Path, now: Optional[datetime] = None) -> Path:
 
 def new_dir(root: Path, stem: str) -> Path:
     """Create root/<stem>/, or root/<stem>-2/, ... if that exists (two runs in one second)."""
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise LabError(f"cannot create the folder {root}: {err.strerror}") from None
     for attempt in range(1, 1000):
         candidate = root / (stem if attempt == 1 else f"{stem}-{attempt}")
         try:
@@ -33,6 +36,8 @@ def new_dir(root: Path, stem: str) -> Path:
             return candidate
         except FileExistsError:
             continue
+        except OSError as err:
+            raise LabError(f"cannot create a folder under {root}: {err.strerror}") from None
     raise LabError(f"cannot create a fresh folder under {root} (all {stem}-N taken)")
 
 
@@ -42,7 +47,10 @@ def write_new_file(path: Path, text: str) -> None:
     path = Path(path)
     if path.exists() or path.is_symlink():
         raise LabError(f"refusing to overwrite {path}")
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise LabError(f"cannot write {path}: {err.strerror}") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w") as out:

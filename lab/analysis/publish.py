@@ -16,6 +16,8 @@ T = TypeVar("T")
 
 def replace_dir(target: Path, fill: Callable[[Path], T]) -> T:
     target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise LabError(f"refusing to replace {target}: it is a file, not a folder")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.new-"))

@@ -70,8 +70,11 @@ def require_same_hardware(old: dict, new: dict, path: Path) -> None:
 @contextlib.contextmanager
 def staging(root: Path) -> Iterator[Path]:
     """A hidden folder under root, removed afterwards unless it was published."""
-    root.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
+    except OSError as err:
+        raise LabError(f"cannot write under {root}: {err.strerror}") from None
     folder.chmod(0o755)  # mkdtemp's 0700 is for secrets; a profile is meant to be shared
     try:
         yield folder

@@ -11,6 +11,7 @@ import shutil
 import sys
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -116,7 +117,7 @@ def import_tree(source: Path, results_root: Path, profiles_root: Path) -> List[P
             try:
                 with tarfile.open(source) as archive:
                     archive.extractall(tmp, members=safe_members(archive, str(source)))
-            except (tarfile.TarError, OSError) as err:
+            except (tarfile.TarError, OSError, EOFError, zlib.error) as err:  # EOFError: truncated
                 reason = str(err).splitlines()[0]  # tarfile lists every method it tried, a line each
                 raise LabError(f"{source}: not a readable tarball ({reason})") from None
             tree = Path(tmp)

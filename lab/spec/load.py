@@ -18,9 +18,10 @@
 """
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from lab.runner.sweep import point_timeout
 from lab.spec import axes
@@ -28,6 +29,10 @@ from lab.spec.errors import SpecError
 
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
 NAME = re.compile(r"[A-Za-z0-9_.-]+")
+# rculab-bench's limits (--benchmark_repetitions, --duration and --warmup):
+# beyond them every point would fail, after the set was started.
+BENCH_MAX_REPETITIONS = 1000
+BENCH_MAX_SECONDS = 3600
 
 # key -> (check, default); a default of None means optional without a value.
 TOP_DEFAULTS = {"name": None, "description": "", "seed": None, "repetitions": 3, "duration": 0.2,
@@ -72,19 +77,23 @@ def unknown_keys(table: dict, known: dict, where: str) -> None:
             raise SpecError(f"{where}{key}", f"unknown key (known: {', '.join(known)})")
 
 
-def number(value, field: str, minimum: float, inclusive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+def number(value, field: str, minimum: float, inclusive: bool = False, maximum: float = math.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise SpecError(field, f"expected a number, got {value!r}")
     if value < minimum or (value == minimum and not inclusive):
         raise SpecError(field, f"must be {'at least' if inclusive else 'greater than'} {minimum:g}, got {value!r}")
+    if value > maximum:
+        raise SpecError(field, f"must be at most {maximum:g}, got {value!r}")
     return float(value)
 
 
-def whole(value, field: str, minimum: int) -> int:
+def whole(value, field: str, minimum: int, maximum: Optional[int] = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise SpecError(field, f"expected a whole number, got {value!r}")
     if value < minimum:
         raise SpecError(field, f"must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise SpecError(field, f"must be at most {maximum}, got {value}")
     return value
 
 
@@ -112,9 +121,9 @@ def check(doc: Dict[str, Any], default_name: str) -> Dict[str, Any]:
     text(spec["description"], "description")
     if spec["seed"] is not None:
         whole(spec["seed"], "seed", 0)
-    whole(spec["repetitions"], "repetitions", 1)
-    spec["duration"] = number(spec["duration"], "duration", 0)
-    spec["warmup"] = number(spec["warmup"], "warmup", 0, inclusive=True)
+    whole(spec["repetitions"], "repetitions", 1, BENCH_MAX_REPETITIONS)
+    spec["duration"] = number(spec["duration"], "duration", 0, maximum=BENCH_MAX_SECONDS)
+    spec["warmup"] = number(spec["warmup"], "warmup", 0, inclusive=True, maximum=BENCH_MAX_SECONDS)
     if spec["timeout"] is not None:
         spec["timeout"] = number(spec["timeout"], "timeout", 0)
     if not isinstance(spec["tolerate_bind_failure"], bool):

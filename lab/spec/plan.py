@@ -21,7 +21,7 @@ PER_POINT_OVERHEAD_S = 0.35  # start-up, calibration, cool-down, barriers: measu
 LISTING_TIMEOUT_S = 60
 # Which spec field a rculab-bench complaint is about.
 FLAG_FIELDS = (("--backends", "backends"), ("backend ", "backends"), ("--placement", "placements"),
-               ("--readers", "readers"), ("--updaters", "updaters"))
+               ("--readers", "readers"), ("--updaters", "updaters"), ("--benchmark_filter", "workloads"))
 
 
 def lab_flags(spec: dict, readers: int, updaters: int, placement: str) -> List[str]:
