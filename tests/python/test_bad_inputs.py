@@ -114,6 +114,8 @@ CORE_CASES = [
     ("host --xml {dir}", {}),
     ("host --json --xml {missing}/topology.xml", {}),
     ("host extra", {}),
+    ("quick --backend qsbr", {"RCULAB_CALL_RCU_WORKERS": "0"}),
+    ("torture --backend qsbr", {"RCULAB_CALL_RCU_WORKERS": "many"}),
 ]
 
 # ---- rculab-bench ---------------------------------------------------------------------
@@ -207,6 +209,7 @@ BENCH_CASES = [
     ("--benchmark_out={existing} --backends=memb", {"RCULAB_MEMB_DISABLE": "1"}),
     ("--backends=signal", {"RCULAB_SIGNAL_NUM": "abc"}),
     ("--backends=signal --benchmark_list_tests", {"RCULAB_SIGNAL_NUM": "0"}),
+    ("--benchmark_out={existing} --backends=qsbr", {"RCULAB_CALL_RCU_WORKERS": "-1"}),
 ]
 
 # ---- rculab: argv, environment, the real binaries it may use ---------------------------
@@ -249,6 +252,7 @@ RCULAB_CASES = [
     ("bench --benchmark_out={missing} --readers=0", {}, {"bench"}),
     ("bench --backends=signal", {"RCULAB_SIGNAL_NUM": "abc"}, {"bench"}),
     ("bench --smoke", {"RCULAB_BENCH": "{missing}"}, set()),
+    ("bench --smoke", {"RCULAB_CALL_RCU_WORKERS": "x"}, {"bench"}),
     ("bench --smoke", {"RCULAB_BENCH": "{garbage}"}, set()),
     ("bench --preset", {}, set()),
     # list
@@ -269,6 +273,7 @@ RCULAB_CASES = [
     ("torture --backend memb", {"RCULAB_MEMB_DISABLE": "1"}, {"core"}),
     ("torture --backend signal", {"RCULAB_SIGNAL_NUM": "abc"}, {"core"}),
     ("torture --preset", {}, set()),
+    ("torture --backend qsbr", {"RCULAB_CALL_RCU_WORKERS": "99999"}, {"core"}),
     # quick
     ("quick --backend nope", {}, {"core"}),
     ("quick --iterations 0", {}, {"core"}),
@@ -465,8 +470,10 @@ def check_untouched(workspace: Workspace, before: dict) -> None:
 # ---- the C++ programs -----------------------------------------------------------------
 
 def run_program(binary: Path, argv: list, env: dict, cwd: Path):
-    """(exit status, stdout, stderr); killed with its process group after TIMEOUT_S."""
-    child = subprocess.Popen([str(binary), *argv], cwd=cwd, env=dict(os.environ, **env), text=True,
+    """(exit status, stdout, stderr); killed with its process group after TIMEOUT_S.
+    The lab's knobs and Google Benchmark's (BENCHMARK_*) come only from the case."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("RCULAB_", "BENCHMARK_"))}
+    child = subprocess.Popen([str(binary), *argv], cwd=cwd, env=dict(clean, **env), text=True,
                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              start_new_session=True)
     try:
@@ -534,7 +541,7 @@ def lab_env(workspace, monkeypatch):
     monkeypatch.setenv("RCULAB_RESULTS", str(workspace.root / "results"))
     monkeypatch.setenv("RCULAB_HW_PROFILES", str(workspace.root / "hw-profiles"))
     monkeypatch.setenv("RCULAB_TRIPWIRE_LOG", str(workspace.tripwire_log))
-    for name in ("RCULAB_COMMIT", "RCULAB_MEMB_DISABLE", "RCULAB_SIGNAL_NUM"):
+    for name in ("RCULAB_COMMIT", "RCULAB_MEMB_DISABLE", "RCULAB_SIGNAL_NUM", "RCULAB_CALL_RCU_WORKERS"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
