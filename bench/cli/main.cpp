@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +29,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  list [--json]                 list the backends and their traits\n"
     "  torture --backend B [--seconds S] [--readers N] [--seed X]\n"
-    "          [--extra-updaters K] [--json]\n"
+    "          [--extra-updaters K] [--gp-style G] [--churn] [--json]\n"
     "                                run the grace-period torture gate\n"
     "  quick [--backend B] [--iterations N] [--samples K] [--json]\n"
     "                                rough read cost and synchronize latency\n"
@@ -53,7 +54,8 @@ constexpr const char* kHostUsage =
 
 constexpr const char* kTortureUsage =
     "usage: rculab torture --backend B [--seconds S] [--readers N] [--seed X]\n"
-    "                      [--extra-updaters K] [--json]\n"
+    "                      [--extra-updaters K] [--gp-style G] [--churn] [--json]\n"
+    "       rculab torture --soak DURATION [--backends A,B] [--readers 1,2,4,8]\n"
     "Runs the rcutorture-style pipeline gate on backend B: readers record the age\n"
     "of the slot they see and whether it was freed; PASS iff no reader saw a freed\n"
     "slot or an age >= 2 and at least one update completed. Exit 0 PASS, 1 FAIL.\n"
@@ -61,8 +63,16 @@ constexpr const char* kTortureUsage =
     "  --seconds S          duration, default 3 (0 < S <= 86400)\n"
     "  --readers N          reader threads, default 4 (may exceed the CPUs)\n"
     "  --seed X             seed for in-section work and update kinds, default 1\n"
-    "  --extra-updaters K   threads calling synchronize in a loop, default 5\n"
-    "  --json               one JSON object instead of text\n";
+    "  --extra-updaters K   threads adding grace-period pressure, default 5\n"
+    "  --gp-style G         how updaters wait for grace periods: synchronize,\n"
+    "                       call_rcu (call() without waiting, slots reused once\n"
+    "                       their callback ran) or mixed (each update picks\n"
+    "                       synchronize, call + barrier or call), default mixed\n"
+    "  --churn              readers and updaters are short-lived threads, each\n"
+    "                       replaced by a newly registered one (a few ms each)\n"
+    "  --json               one JSON object instead of text\n"
+    "`rculab torture --soak` (the Python side) runs every backend x readers x\n"
+    "gp style x churn cell with the duration split over the cells.\n";
 
 struct usage_error {
   std::string message;
@@ -86,6 +96,13 @@ double parse_seconds(const std::string& text) {
   if (text.empty() || *end != '\0' || !(v > 0) || v > 86400)
     fail_usage("--seconds: expected a number in (0, 86400], got '" + text + "'");
   return v;
+}
+
+gp_style parse_style(const std::string& text) {
+  if (const std::optional<gp_style> style = parse_gp_style(text)) return *style;
+  std::string names;
+  for (gp_style s : kGpStyles) names += (names.empty() ? "" : ", ") + std::string(gp_style_name(s));
+  fail_usage("--gp-style: expected one of " + names + ", got '" + text + "'");
 }
 
 // Walks "--flag value" pairs; flags without a value are listed in `switches`.
@@ -187,11 +204,17 @@ void print_torture_json(const torture_result& r) {
       .key("readers").value(uint64_t{r.config.readers})
       .key("extra_updaters").value(uint64_t{r.config.extra_updaters})
       .key("seed").value(r.config.seed)
+      .key("gp_style").value(gp_style_name(r.config.style))
+      .key("churn").value(r.config.churn)
+      .key("reader_threads").value(r.reader_threads)
+      .key("updater_threads").value(r.updater_threads)
       .key("reads").value(r.reads)
       .key("updates").value(r.updates)
       .key("updates_by_synchronize").value(r.updates_by_synchronize)
       .key("updates_by_call_rcu").value(r.updates_by_call_rcu)
+      .key("updates_by_async_call_rcu").value(r.updates_by_async_call_rcu)
       .key("extra_synchronize_calls").value(r.extra_synchronize_calls)
+      .key("extra_callbacks").value(r.extra_callbacks)
       .key("sync_calls").value(r.stats.synchronize_calls)
       .key("grace_periods").value(r.stats.grace_periods)
       .key("callbacks_queued").value(r.stats.callbacks_queued)
@@ -215,17 +238,22 @@ void print_torture_text(const torture_result& r, const std::string& mode) {
   std::printf("torture: backend=%s readers=%u extra-updaters=%u seconds=%g seed=%llu\n",
               r.backend.c_str(), c.readers, c.extra_updaters, c.seconds,
               static_cast<unsigned long long>(c.seed));
+  std::printf("gp style: %s  churn: %s  threads started: %llu readers, %llu updaters\n",
+              std::string(gp_style_name(c.style)).c_str(), c.churn ? "yes" : "no",
+              (unsigned long long)r.reader_threads, (unsigned long long)r.updater_threads);
   std::printf("mode: %s\n", mode.c_str());
   std::printf("age histogram (age: reads):\n");
   for (unsigned a = 0; a < kAgeBuckets; ++a)
     std::printf("  %s%-2u %llu\n", a + 1 == kAgeBuckets ? ">=" : "  ", a,
                 static_cast<unsigned long long>(r.age_histogram[a]));
-  std::printf("reads: %llu  updates: %llu (synchronize %llu, call_rcu+barrier %llu)\n",
+  std::printf("reads: %llu  updates: %llu (synchronize %llu, call_rcu+barrier %llu, call_rcu %llu)\n",
               (unsigned long long)r.reads, (unsigned long long)r.updates,
-              (unsigned long long)r.updates_by_synchronize, (unsigned long long)r.updates_by_call_rcu);
-  std::printf("synchronize calls: %llu (extra updaters %llu)  grace periods: %s",
+              (unsigned long long)r.updates_by_synchronize, (unsigned long long)r.updates_by_call_rcu,
+              (unsigned long long)r.updates_by_async_call_rcu);
+  std::printf("synchronize calls: %llu (extra updaters %llu, their callbacks %llu)  grace periods: %s",
               (unsigned long long)r.stats.synchronize_calls,
-              (unsigned long long)r.extra_synchronize_calls, optional_text(r.stats.grace_periods).c_str());
+              (unsigned long long)r.extra_synchronize_calls, (unsigned long long)r.extra_callbacks,
+              optional_text(r.stats.grace_periods).c_str());
   if (r.stats.grace_periods && *r.stats.grace_periods)
     std::printf("  calls per grace period: %.2f",
                 double(r.stats.synchronize_calls) / double(*r.stats.grace_periods));
@@ -249,6 +277,8 @@ int cmd_torture(arg_reader args) {
     else if (flag == "--readers") config.readers = parse_uint(flag, args.value(flag), 1, 4096);
     else if (flag == "--seed") config.seed = parse_uint(flag, args.value(flag), 0, UINT64_MAX);
     else if (flag == "--extra-updaters") config.extra_updaters = parse_uint(flag, args.value(flag), 0, 1024);
+    else if (flag == "--gp-style") config.style = parse_style(args.value(flag));
+    else if (flag == "--churn") config.churn = true;
     else if (flag == "--json") as_json = true;
     else if (flag == "--help" || flag == "-h") { std::fputs(kTortureUsage, stdout); return 0; }
     else fail_usage("torture: unknown option '" + flag + "'");

@@ -147,6 +147,11 @@ TEST(Cli, TortureBadArgumentsExit2WithOneLine) {
       {"torture", "--backend", "mb", "--readers", "99999999999999999999999"},
       {"torture", "--backend", "mb", "--seed", ""},
       {"torture", "--backend", "mb", "--extra-updaters", "1025"},
+      {"torture", "--backend", "mb", "--gp-style"},
+      {"torture", "--backend", "mb", "--gp-style", "fast"},
+      {"torture", "--backend", "mb", "--gp-style", ""},
+      {"torture", "--backend", "mb", "--gp-style", "Synchronize"},
+      {"torture", "--backend", "mb", "--churn", "yes"},
       {"torture", "--backend", "none"},
       {"no-such-command"},
       {"list", "--bogus"},
@@ -219,6 +224,21 @@ TEST(Cli, TortureJsonReportsPass) {
   EXPECT_NE(r.out.find("\"backend\":\"mb\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"pass\":true"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"freed_seen\":0"), std::string::npos) << r.out;
+}
+
+TEST(Cli, TortureJsonReportsGpStyleAndChurn) {
+  const run_result r = run_core({"torture", "--backend", "mb", "--seconds", "0.2", "--readers", "2",
+                                 "--gp-style", "call_rcu", "--churn", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"gp_style\":\"call_rcu\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"churn\":true"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"updates_by_synchronize\":0,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"pass\":true"), std::string::npos) << r.out;
+}
+
+TEST(Cli, TortureGpStyleErrorNamesTheStyles) {
+  const run_result r = run_core({"torture", "--backend", "mb", "--gp-style", "fast"});
+  EXPECT_EQ(r.err, "rculab: --gp-style: expected one of synchronize, call_rcu, mixed, got 'fast'\n");
 }
 
 // ---- calibrate and host -------------------------------------------------------------

@@ -239,15 +239,19 @@ TEST(SelfTest, TortureGateFailsBrokenBackend) {
   GTEST_SKIP() << "the broken backend is a deliberate data race (payload freed under "
                   "readers); TSan would rightly stop the run";
 #endif
-  const torture_result r =
-      run_torture<broken>(torture_config{.readers = 4, .seconds = 2.0, .seed = 1,
-                                         .extra_updaters = 0});
-  RecordProperty("freed_seen", std::to_string(r.freed_seen));
-  RecordProperty("too_old", std::to_string(r.too_old()));
-  EXPECT_GT(r.updates, 0u);
-  EXPECT_FALSE(r.passed()) << "the torture gate passed a backend whose synchronize() and "
-                              "call() do not wait for readers (freed seen "
-                           << r.freed_seen << ", too old " << r.too_old() << ")";
+  // In every grace-period style, with and without thread churn.
+  for (const gp_style style : kGpStyles)
+    for (const bool churn : {false, true}) {
+      const torture_result r =
+          run_torture<broken>(torture_config{.readers = 4, .seconds = 0.3, .seed = 1,
+                                             .extra_updaters = 0, .style = style, .churn = churn});
+      const std::string cell = std::string(gp_style_name(style)) + (churn ? "_churn" : "");
+      RecordProperty("freed_seen_" + cell, std::to_string(r.freed_seen));
+      EXPECT_GT(r.updates, 0u) << cell;
+      EXPECT_FALSE(r.passed()) << cell << ": the torture gate passed a backend whose synchronize() "
+                                  "and call() do not wait for readers (freed seen "
+                               << r.freed_seen << ", too old " << r.too_old() << ")";
+    }
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
 // The torture gate (bench/torture/torture.h) over every backend that is safe
-// for updates: a few seconds each, 4 readers, must PASS. That the gate can
-// FAIL is shown on a broken backend in selftest_test.cpp.
+// for updates: a few seconds each, 4 readers, must PASS; then the whole
+// matrix (readers x grace-period style x churn) briefly. That the gate can
+// FAIL is shown on a broken backend in selftest_test.cpp, in every style
+// and with churn.
 #include <gtest/gtest.h>
 
 #include <iostream>
 #include <string>
+#include <tuple>
 
 #include "tests/cpp/test_support.h"
 
@@ -36,6 +39,66 @@ TEST_P(Torture, Passes) {
                           << r.freed_seen << ", reads with age >= 2: " << r.too_old()
                           << ", max age " << r.max_age() << ", updates " << r.updates;
   EXPECT_GT(r.reads, 0u);
+}
+
+// ---- the matrix ---------------------------------------------------------------
+// Every update-safe backend x readers {1, 2, 4, 8} x grace-period style x
+// {no churn, churn}: one test per backend, style and churn (72 tests of 4
+// cells). A cell runs kCellSeconds of wall time, so the sanitizer builds run
+// the same matrix in the same time (with fewer operations per cell; TSan
+// skips liburcu and the signal backend, as everywhere): about a minute of
+// release ctest time in all. `./rculab torture --soak` runs the same matrix
+// for longer. A cell whose updater completed nothing in its window (more
+// readers than CPUs can keep a grace period waiting on preempted readers for
+// the whole window) is run once more for kRetrySeconds before it fails.
+
+constexpr double kCellSeconds = 0.2;
+constexpr double kRetrySeconds = 1.0;
+constexpr unsigned kMatrixReaders[] = {1, 2, 4, 8};
+
+using matrix_param = std::tuple<const backend_entry*, gp_style, bool>;
+
+class TortureMatrix : public ::testing::TestWithParam<matrix_param> {};
+
+std::string matrix_name(const ::testing::TestParamInfo<matrix_param>& info) {
+  const auto& [b, style, churn] = info.param;
+  std::string name = param_name({b, info.index}) + "_" + std::string(gp_style_name(style));
+  return name + (churn ? "_churn" : "_steady");
+}
+
+INSTANTIATE_TEST_SUITE_P(All, TortureMatrix,
+                         ::testing::Combine(::testing::ValuesIn(backend_params()),
+                                            ::testing::ValuesIn(kGpStyles), ::testing::Bool()),
+                         matrix_name);
+
+TEST_P(TortureMatrix, EveryReaderCountPasses) {
+  const auto& [entry, style, churn] = GetParam();
+  const backend_entry& b = *entry;
+  RCULAB_REQUIRE_UPDATES(b);
+  for (unsigned readers : kMatrixReaders) {
+    torture_config config{.readers = readers, .seconds = kCellSeconds, .seed = readers,
+                          .extra_updaters = 2, .style = style, .churn = churn};
+    torture_result r = b.torture(config);
+    if (r.updates == 0) {
+      config.seconds = kRetrySeconds;
+      r = b.torture(config);
+    }
+    std::cout << "[ matrix   ] " << b.name << " " << gp_style_name(style)
+              << (churn ? " churn" : "") << " readers " << readers << ": reads " << r.reads
+              << ", updates " << r.updates << ", threads " << r.reader_threads << "+"
+              << r.updater_threads << ", max age " << r.max_age() << "\n";
+    EXPECT_TRUE(r.passed()) << b.name << " " << gp_style_name(style) << (churn ? " churn" : "")
+                            << " readers " << readers << ": freed slots seen " << r.freed_seen
+                            << ", reads with age >= 2: " << r.too_old() << ", updates " << r.updates;
+    EXPECT_GT(r.reads, 0u);
+    if (churn) {
+      EXPECT_GT(r.reader_threads, readers) << "no reader thread was replaced";
+      EXPECT_GT(r.updater_threads, 3u) << "no updater thread was replaced";
+    } else {
+      EXPECT_EQ(r.reader_threads, readers);
+      EXPECT_EQ(r.updater_threads, 3u);
+    }
+  }
 }
 
 }  // namespace
