@@ -359,7 +359,16 @@ void call_rcu_engine::shard::run_batch(rcu_head* first, rcu_head* last) {
     // Read the link before the callback frees the node. The last node has no
     // successor here: producers after take_all() link behind the stub.
     rcu_head* next = is_last ? nullptr : wait_next(node);
-    if (node->func != &barrier_reached) ++counted;
+    if (node->func != &barrier_reached) {
+      ++counted;
+    } else {
+      // Count what ran before the marker first: its barrier() returns as
+      // soon as the marker runs, and whoever called it may read the
+      // counters (or exit, reporting them) before this batch ends. The
+      // marker's release store publishes this add.
+      invoked.fetch_add(counted, std::memory_order_relaxed);
+      counted = 0;
+    }
     node->func(node);
     if (is_last) break;
     node = next;

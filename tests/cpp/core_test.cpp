@@ -1,7 +1,13 @@
 // The shared core on its own: grace-period sharing when a grace period
-// fails, and the misuse checks of debug and sanitizer builds.
+// fails, the misuse checks of debug and sanitizer builds, and the call_rcu
+// engine's counters when barrier() returns.
 #include <gtest/gtest.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -192,6 +198,73 @@ TEST_P(Misuse, BalancedUseDoesNotAbort) {
     b().read_unlock();
   });
   t.join_or_die("balanced sections");
+}
+
+// ---- call_rcu engine: counted before barrier() returns -------------------------
+
+std::atomic<uint64_t> engine_test_invoked{0};
+std::atomic<bool> engine_test_checked{false};
+void count_one(rcu_head*) { engine_test_invoked.fetch_add(1); }
+// Queued behind the barrier's marker in the same batch: holds the batch open
+// until the test has looked at the counters (bounded, so a mis-ordered queue
+// cannot hang the test).
+void hold_batch(rcu_head*) { wait_flag(engine_test_checked, kStartBound); }
+
+char scheduler_state(pid_t tid) {
+  std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string line;
+  if (!std::getline(f, line)) return '?';
+  const auto paren = line.rfind(')');
+  return paren == std::string::npos || paren + 2 >= line.size() ? '?' : line[paren + 2];
+}
+
+// Callbacks that ran before a barrier's marker are counted by the time that
+// barrier() returns, even though the batch holding them all goes on: a
+// program that reads the counters (or exits, and has the engine report what
+// is still pending) right after barrier() must not see them as pending.
+// Regression: the engine counted a batch only at its end, and a process
+// exiting right after barrier() reported callbacks that had run as "still
+// pending at exit, not run".
+TEST(CallRcuEngine, CallbacksBeforeBarrierAreCountedWhenItReturns) {
+  using B = rculab::mb;
+  engine_test_invoked = 0;
+  engine_test_checked = false;
+  std::atomic<bool> inside{false}, leave{false};
+  task reader([&] {  // holds the worker's grace periods while the batch builds up
+    thread_scope<B> registered;
+    read_guard<B> section;
+    inside.store(true);
+    wait_flag(leave, kStartBound);
+  });
+  ASSERT_TRUE(wait_flag(inside, kStartBound));
+  const uint64_t sync_calls = B::stats().synchronize_calls;
+  rcu_head first, later[8], holder;
+  B::call(&first, &count_one);  // batch 1: the worker takes it and waits for the reader
+  ASSERT_TRUE(wait_until([&] { return B::stats().synchronize_calls > sync_calls; }, kStartBound));
+  for (rcu_head& h : later) B::call(&h, &count_one);  // batch 2 builds up behind it
+  const backend_stats before = B::stats();
+  std::atomic<pid_t> barrier_tid{0};
+  std::optional<uint64_t> invoked_when_returned;
+  task waiter([&] {
+    barrier_tid.store(static_cast<pid_t>(syscall(SYS_gettid)));
+    B::barrier();  // its marker joins batch 2
+    invoked_when_returned = B::stats().callbacks_invoked;
+    engine_test_checked.store(true);
+  });
+  // Asleep in barrier(): its marker is queued (nothing before the push sleeps).
+  ASSERT_TRUE(wait_until([&] { return barrier_tid.load() && scheduler_state(barrier_tid) == 'S'; },
+                         kStartBound));
+  B::call(&holder, &hold_batch);  // after the marker, in the same batch
+  leave.store(true);
+  waiter.join_or_die("barrier() behind the reader");
+  reader.join_or_die("reader");
+  B::barrier();  // the holder has run too
+  ASSERT_TRUE(invoked_when_returned.has_value());
+  ASSERT_TRUE(before.callbacks_invoked.has_value());
+  // Everything queued before the marker: `first` and the 8 `later` ones.
+  EXPECT_GE(*invoked_when_returned, *before.callbacks_invoked + 1 + 8)
+      << "barrier() returned before the callbacks ahead of it were counted";
+  EXPECT_EQ(engine_test_invoked.load(), 9u);  // first + later (the holder does not count)
 }
 
 }  // namespace
