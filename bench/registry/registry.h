@@ -34,6 +34,12 @@ struct backend_entry {
   void (*barrier)();
   backend_stats (*stats)();
   std::vector<helper_thread> (*helper_threads)();
+  // A fork protocol the program must follow itself (liburcu's; see
+  // urcu_reference.h): null for our backends, which repair themselves in
+  // the child (impls/core/fork_repair.h).
+  void (*before_fork)();
+  void (*after_fork_parent)();
+  void (*after_fork_child)();
 
   torture_result (*torture)(const torture_config&);
   quick_result (*quick)(uint64_t iterations, unsigned samples);
@@ -62,6 +68,18 @@ backend_entry make_backend_entry() {
       .barrier = [] { B::barrier(); },
       .stats = [] { return B::stats(); },
       .helper_threads = [] { return B::helper_threads(); },
+      .before_fork = []() -> void (*)() {
+        if constexpr (requires { B::before_fork(); }) return [] { B::before_fork(); };
+        else return nullptr;
+      }(),
+      .after_fork_parent = []() -> void (*)() {
+        if constexpr (requires { B::after_fork_parent(); }) return [] { B::after_fork_parent(); };
+        else return nullptr;
+      }(),
+      .after_fork_child = []() -> void (*)() {
+        if constexpr (requires { B::after_fork_child(); }) return [] { B::after_fork_child(); };
+        else return nullptr;
+      }(),
       .torture = [](const torture_config& c) { return run_torture<B>(c); },
       .quick = [](uint64_t iterations, unsigned samples) { return run_quick<B>(iterations, samples); },
       .register_benchmarks = [](const bench_options& o) { register_all_workloads<B>(o); },

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,10 @@ struct call_rcu_engine::shard {
   // Detaches every node pushed so far: [first, last], or nullptr if none.
   rcu_head* take_all(rcu_head*& last) noexcept;
   void start_worker();
+  // Fork child (restart_after_fork): the worker is gone; the next push()
+  // starts a fresh one (restart_worker).
+  void forget_worker_after_fork() noexcept;
+  void restart_worker();
   static void* worker_main(void* self);
   void worker_loop();
   void park_until_work() noexcept;
@@ -47,7 +52,8 @@ struct call_rcu_engine::shard {
 
   alignas(kCacheLine) std::atomic<uint64_t> invoked{0};
   std::atomic<int32_t> worker_parked{0};
-  std::atomic<int32_t> wake_seq{0};  // futex the worker parks on
+  std::atomic<int32_t> worker_gone{0};  // 1 in a fork child until a push restarts it
+  std::atomic<int32_t> wake_seq{0};     // futex the worker parks on
   pthread_t worker{};
   std::atomic<pid_t> worker_tid{0};
 };
@@ -148,6 +154,9 @@ void call_rcu_engine::shard::push(rcu_head* node) noexcept {
   // Release: the worker's acquire in wait_next() sees the node's fields.
   next_of(prev).store(node, std::memory_order_release);
   if (worker_parked.load(std::memory_order_seq_cst)) {
+    // In a fork child, the first push finds the worker gone (parked, to the
+    // fast path) and starts a new one: no cost on the fast path.
+    if (worker_gone.load(std::memory_order_acquire)) restart_worker();
     wake_seq.fetch_add(1, std::memory_order_release);
     futex_wake_all(wake_seq);
   }
@@ -285,6 +294,47 @@ void call_rcu_engine::report_pending_at_exit() const noexcept {
   if (const uint64_t left = pending())
     std::fprintf(stderr, "rculab: %s: %llu call_rcu callback(s) still pending at exit, not run\n",
                  name_, static_cast<unsigned long long>(left));
+}
+
+// ---- fork ---------------------------------------------------------------------
+
+void call_rcu_engine::restart_after_fork(void* self) noexcept {
+  auto* engine = static_cast<call_rcu_engine*>(self);
+  new (&engine->start_mu_) std::mutex;  // a parent thread may have held it
+  for (unsigned i = 0; i < engine->shard_count_; ++i)
+    if (shard* s = engine->shards_[i].load(std::memory_order_relaxed)) s->forget_worker_after_fork();
+}
+
+void call_rcu_engine::shard::forget_worker_after_fork() noexcept {
+  worker = pthread_t{};
+  worker_tid.store(0, std::memory_order_relaxed);
+  // "Parked": the next push() takes its wake-up path, which starts a worker.
+  worker_gone.store(1, std::memory_order_relaxed);
+  worker_parked.store(1, std::memory_order_relaxed);
+  // Only this thread runs now: plain walks are enough. A producer that had
+  // exchanged the tail but not linked its node left a null link short of
+  // the tail; the queue ends there. Barrier markers come out: their waiters
+  // are parent threads that do not exist here.
+  rcu_head* const last = tail.load(std::memory_order_relaxed);
+  rcu_head* kept = &head;  // the last node staying in the queue
+  for (rcu_head* node = &head; node != last;) {
+    rcu_head* next = next_of(node).load(std::memory_order_relaxed);
+    if (next == nullptr) break;  // an unwritten link: nothing past it is reachable
+    if (next->func != &barrier_reached) {
+      next_of(kept).store(next, std::memory_order_relaxed);
+      kept = next;
+    }
+    node = next;
+  }
+  next_of(kept).store(nullptr, std::memory_order_relaxed);
+  tail.store(kept, std::memory_order_relaxed);
+}
+
+void call_rcu_engine::shard::restart_worker() {
+  std::lock_guard lock(engine.start_mu_);
+  if (!worker_gone.load(std::memory_order_relaxed)) return;  // another producer did
+  start_worker();
+  worker_gone.store(0, std::memory_order_release);
 }
 
 // ---- the worker ---------------------------------------------------------------

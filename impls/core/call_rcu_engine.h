@@ -109,6 +109,16 @@ class call_rcu_engine {
   // "N call_rcu workers": for the backend's mode string.
   std::string describe() const;
 
+  // In the child of fork() (registered by the owner, see fork_repair.h):
+  // the workers are gone; each shard forgets its own, and the next call()
+  // or barrier() that reaches the shard starts a fresh one. What the parent
+  // had queued stays queued and runs in the child once its shard is used
+  // (or at a barrier()), up to the first link a parent thread had not
+  // written yet when fork() ran: nodes past it cannot be reached (they stay
+  // pending), as do the callbacks of a batch a parent worker had taken. The
+  // parent's barrier markers are dropped (their waiters are not here).
+  static void restart_after_fork(void* self) noexcept;
+
   // Adds this engine's counters to a backend's stats.
   void add_to(backend_stats& s) const noexcept {
     s.callbacks_queued = queued();

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <new>
 
 namespace rculab {
 
@@ -50,6 +51,19 @@ class gp_batcher {
       grace_periods_.fetch_add(1, std::memory_order_relaxed);
       done_.notify_all();
     }
+  }
+
+  // In the child of fork() (see fork_repair.h): a parent thread may have
+  // held the mutex or been running a grace period that nobody in the child
+  // will finish. Fresh mutex and condition variable (nobody waits on them
+  // here: the forking thread was not inside synchronize()), no grace period
+  // running; the counters go on.
+  static void reset_after_fork(void* self) noexcept {
+    auto* b = static_cast<gp_batcher*>(self);
+    new (&b->mu_) std::mutex;
+    new (&b->done_) std::condition_variable;
+    b->running_ = false;
+    b->completed_ = b->started_;
   }
 
   uint64_t synchronize_calls() const noexcept { return calls_.load(std::memory_order_relaxed); }

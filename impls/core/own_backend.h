@@ -8,6 +8,7 @@
 
 #include "impls/core/backend.h"
 #include "impls/core/call_rcu_engine.h"
+#include "impls/core/fork_repair.h"
 #include "impls/core/gp_batcher.h"
 
 namespace rculab {
@@ -37,15 +38,24 @@ class own_backend {
   static std::string call_rcu_mode() { return engine().describe(); }
 
  protected:
-  // Immortal on purpose: see call_rcu_engine.h.
+  // Immortal on purpose: see call_rcu_engine.h. Both are repaired in the
+  // child of fork() (fork_repair.h).
   static gp_batcher& batcher() {
-    static gp_batcher* b = new gp_batcher;
+    static gp_batcher* b = [] {
+      auto* created = new gp_batcher;
+      repair_after_fork(&gp_batcher::reset_after_fork, created);
+      return created;
+    }();
     return *b;
   }
   static call_rcu_engine& engine() {
-    static call_rcu_engine* e = new call_rcu_engine(
-        &Derived::synchronize, Derived::kName,
-        {&Derived::register_thread, &Derived::thread_online, &Derived::thread_offline});
+    static call_rcu_engine* e = [] {
+      auto* created = new call_rcu_engine(
+          &Derived::synchronize, Derived::kName,
+          {&Derived::register_thread, &Derived::thread_online, &Derived::thread_offline});
+      repair_after_fork(&call_rcu_engine::restart_after_fork, created);
+      return created;
+    }();
     return *e;
   }
 };

@@ -45,6 +45,7 @@
 #include <mutex>
 
 #include "impls/core/barrier.h"
+#include "impls/core/fork_repair.h"
 #include "impls/core/futex.h"
 #include "impls/core/own_backend.h"
 #include "impls/core/reader_registry.h"
@@ -79,7 +80,7 @@ class phase_counter_backend : public own_backend<Derived> {
     me.ctr.store(0, std::memory_order_relaxed);
     registry().add(&me);
     me.registered = true;
-    run_at_thread_exit(&unregister_thread);
+    run_at_thread_exit(&unregister_at_exit);
   }
 
   static void unregister_thread() {
@@ -89,6 +90,21 @@ class phase_counter_backend : public own_backend<Derived> {
       misuse(Derived::kName, "unregister_thread() inside a read-side section");
     registry().remove(&me);
     me.registered = false;
+  }
+
+  // At thread exit (thread_exit.h): a section the thread never left ends
+  // here, so that grace periods stop waiting for it; then unregister.
+  static void unregister_at_exit() {
+    phase_reader& me = self();
+    if (!me.registered) return;
+    if ((me.ctr.load(std::memory_order_relaxed) & kNestMask) != 0) {
+      report_exit_inside_section(Derived::kName);
+      // Release, as read_unlock: pairs with the acquire load in reader_is_old().
+      me.ctr.store(0, std::memory_order_release);
+      full_fence();  // the store before the flag's load (a sleeping updater's wake-up)
+      if (updater_waiting_.value.load(std::memory_order_relaxed) != 0) wake_updater();
+    }
+    unregister_thread();
   }
 
   static void read_lock() noexcept {
@@ -138,6 +154,8 @@ class phase_counter_backend : public own_backend<Derived> {
 
   static reader_registry<phase_reader>& registry() {
     static constinit reader_registry<phase_reader> r;
+    static const bool repaired_after_fork = (repair_after_fork(&keep_calling_thread, nullptr), true);
+    (void)repaired_after_fork;
     return r;
   }
 
@@ -147,6 +165,13 @@ class phase_counter_backend : public own_backend<Derived> {
  private:
 
   static std::atomic<uint64_t>& global_ctr() noexcept { return global_.value; }
+
+  // In the child of fork() (fork_repair.h): only the forking thread's record
+  // stays; no updater sleeps any more.
+  static void keep_calling_thread(void*) noexcept {
+    registry().keep_only(self().registered ? &self() : nullptr);
+    updater_waiting_.value.store(0, std::memory_order_relaxed);
+  }
 
   static bool reader_is_old(const phase_reader& r, uint64_t global) noexcept {
     const uint64_t c = r.ctr.load(std::memory_order_acquire);

@@ -10,6 +10,7 @@
 #include <sched.h>
 
 #include <mutex>
+#include <new>
 
 #include "impls/core/barrier.h"
 
@@ -41,6 +42,18 @@ class reader_registry {
   template <class F>
   void for_each_locked(F&& f) {
     for (Record* r = head_; r; r = r->next) f(*r);
+  }
+
+  // In the child of fork() (fork_repair.h): only the calling thread exists.
+  // Keeps its record `mine` (nullptr if it is not registered) and forgets
+  // the others: their threads are gone, and a grace period would wait for
+  // them, or signal them, forever. The mutex is made anew: one of them may
+  // have held it.
+  void keep_only(Record* mine) noexcept {
+    new (&mu_) std::mutex;
+    head_ = mine;
+    count_ = mine ? 1 : 0;
+    if (mine) mine->next = mine->prev = nullptr;
   }
 
   std::mutex& mutex() noexcept { return mu_; }

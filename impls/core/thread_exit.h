@@ -1,7 +1,16 @@
 // Safety net for threads that exit without unregister_thread(): their
 // thread-local reader record would dangle in a registry. Backends hand
-// their unregister function here on register; it runs at thread exit and
-// is a no-op if the thread already unregistered.
+// their exit function here on register; it runs at thread exit and is a
+// no-op if the thread already unregistered.
+//
+// A thread that exits inside a read-side section (a bug in the program: a
+// pthread_exit() or an escaping exception past a section) can never leave
+// it, and every later grace period would wait for it: our backends end the
+// section for it at exit (the thread can no longer touch anything it read),
+// say so in one line on stderr, and unregister. The same holds in every
+// build; an explicit unregister_thread() inside a section is still a misuse
+// (aborts where checks are on). QSBR has no sections: a thread exiting
+// online goes offline as it unregisters.
 //
 // Kept apart from the records themselves: those must stay trivially
 // destructible so the read side reaches them with a plain %fs-relative
@@ -9,6 +18,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
 namespace rculab {
@@ -25,6 +35,13 @@ class thread_exit_hooks {
  private:
   std::vector<void (*)()> hooks_;
 };
+
+// The one line for a thread that exited inside a read-side section.
+inline void report_exit_inside_section(const char* backend) noexcept {
+  std::fprintf(stderr,
+               "rculab: %s: a thread exited inside a read-side section; its section ends with it\n",
+               backend);
+}
 
 inline void run_at_thread_exit(void (*fn)()) {
   thread_local thread_exit_hooks hooks;

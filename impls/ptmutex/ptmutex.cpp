@@ -2,20 +2,47 @@
 
 #include <mutex>
 
+#include "impls/core/fork_repair.h"
 #include "impls/core/thread_exit.h"
 
 namespace rculab {
 
 reader_registry<ptmutex_reader>& ptmutex::registry() {
   static constinit reader_registry<ptmutex_reader> r;
+  static const bool repaired_after_fork = (repair_after_fork(&keep_calling_thread, nullptr), true);
+  (void)repaired_after_fork;
   return r;
+}
+
+// In the child of fork() (fork_repair.h): only the forking thread's record
+// stays. Its mutex may be held by a parent updater that does not exist here
+// (unless the thread holds it itself, inside a section): made anew.
+void ptmutex::keep_calling_thread(void*) noexcept {
+  ptmutex_reader& me = tls_reader_;
+  registry().keep_only(me.registered ? &me : nullptr);
+  if (me.registered && me.nesting == 0) {
+    me.mutex = PTHREAD_MUTEX_INITIALIZER;
+    me.updater_waiting.store(false, std::memory_order_relaxed);
+  }
 }
 
 void ptmutex::register_thread() {
   if (tls_reader_.registered) return;
   registry().add(&tls_reader_);
   tls_reader_.registered = true;
-  run_at_thread_exit(&unregister_thread);
+  run_at_thread_exit(&unregister_at_exit);
+}
+
+// At thread exit (thread_exit.h): a section the thread never left ends here
+// (its mutex would otherwise stay locked, and every grace period wait on it).
+void ptmutex::unregister_at_exit() {
+  if (!tls_reader_.registered) return;
+  if (tls_reader_.nesting != 0) {
+    report_exit_inside_section(kName);
+    tls_reader_.nesting = 0;
+    pthread_mutex_unlock(&tls_reader_.mutex);
+  }
+  unregister_thread();
 }
 
 void ptmutex::unregister_thread() {

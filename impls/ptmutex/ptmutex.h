@@ -67,6 +67,8 @@ class ptmutex : public own_backend<ptmutex> {
 
  private:
   static reader_registry<ptmutex_reader>& registry();
+  static void keep_calling_thread(void*) noexcept;
+  static void unregister_at_exit();
   static inline constinit thread_local ptmutex_reader tls_reader_{};
 };
 

@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "impls/core/fork_repair.h"
 #include "impls/core/futex.h"
 #include "impls/core/thread_exit.h"
 #include "impls/core/wait.h"
@@ -10,7 +11,16 @@ namespace rculab {
 
 reader_registry<qsbr_reader>& qsbr::registry() {
   static constinit reader_registry<qsbr_reader> r;
+  static const bool repaired_after_fork = (repair_after_fork(&keep_calling_thread, nullptr), true);
+  (void)repaired_after_fork;
   return r;
+}
+
+// In the child of fork() (fork_repair.h): only the forking thread's record
+// stays (online or not, as it was); no updater sleeps any more.
+void qsbr::keep_calling_thread(void*) noexcept {
+  registry().keep_only(tls_reader_.registered ? &tls_reader_ : nullptr);
+  updater_sleeping_.value.store(0, std::memory_order_relaxed);
 }
 
 void qsbr::register_thread() {

@@ -102,6 +102,7 @@ class qsbr : public own_backend<qsbr> {
   }
   static void wake_updater() noexcept;
   static reader_registry<qsbr_reader>& registry();
+  static void keep_calling_thread(void*) noexcept;
 
   static inline constinit thread_local qsbr_reader tls_reader_{};
   static inline constinit cacheline_atomic<uint64_t> global_{1};

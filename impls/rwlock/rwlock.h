@@ -17,7 +17,9 @@
 #include <string>
 
 #include "impls/core/barrier.h"
+#include "impls/core/fork_repair.h"
 #include "impls/core/own_backend.h"
+#include "impls/core/thread_exit.h"
 
 namespace rculab {
 
@@ -28,7 +30,11 @@ class rwlock : public own_backend<rwlock> {
 
   static std::string mode() { return "pthread_rwlock, writer-preferring"; }
 
-  static void register_thread() noexcept {}
+  // Reading needs no registration; registering only arranges for a thread
+  // that exits inside a section to release the lock (thread_exit.h), which
+  // would otherwise block every later grace period. The lab registers every
+  // thread; an unregistered thread exiting inside a section keeps the lock.
+  static void register_thread() { run_at_thread_exit(&release_at_exit); }
   static void unregister_thread() noexcept {}
 
   static void read_lock() noexcept {
@@ -53,8 +59,26 @@ class rwlock : public own_backend<rwlock> {
  private:
   static pthread_rwlock_t& lock() noexcept { return lock_; }
 
+  static void release_at_exit() noexcept {
+    if (nesting_ == 0) return;
+    report_exit_inside_section(kName);
+    nesting_ = 0;
+    pthread_rwlock_unlock(&lock());
+  }
+
+  // In the child of fork() (fork_repair.h): parent threads that held the
+  // lock (readers, or an updater mid-grace-period) are gone. A fresh lock,
+  // read-held again if the forking thread itself was inside a section.
+  static void reset_after_fork(void*) noexcept {
+    lock_ = pthread_rwlock_t PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+    if (nesting_ > 0) pthread_rwlock_rdlock(&lock_);
+  }
+
   static inline constinit thread_local unsigned nesting_ = 0;
   static inline pthread_rwlock_t lock_ = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+  // Registered at start-up: readers need not register, so no later first
+  // call is sure to happen before a fork().
+  static inline const bool repaired_after_fork_ = (repair_after_fork(&reset_after_fork, nullptr), true);
 };
 
 }  // namespace rculab

@@ -22,6 +22,11 @@ struct urcu_bp_flavor : urcu_no_quiescent_states {
   static void register_thread() { urcu_bp_register_thread(); }
   static void unregister_thread() {}  // liburcu-bp cleans up at thread exit
   static std::optional<uint64_t> grace_periods() { return std::nullopt; }
+  // bp's own part of the fork protocol: locks out grace periods and
+  // registration across fork(), prunes the parent's readers in the child.
+  static void readers_before_fork() { urcu_bp_before_fork(); }
+  static void readers_after_fork_parent() { urcu_bp_after_fork_parent(); }
+  static void readers_after_fork_child() { urcu_bp_after_fork_child(); }
 };
 
 struct urcu_bp_backend : urcu_reference<urcu_bp_flavor> {

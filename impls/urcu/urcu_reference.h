@@ -41,7 +41,10 @@
   static void rcu_barrier() { prefix##_barrier(); }                         \
   static pthread_t call_rcu_thread() {                                      \
     return prefix##_get_call_rcu_thread(prefix##_get_default_call_rcu_data()); \
-  }
+  }                                                                         \
+  static void call_rcu_before_fork() { prefix##_call_rcu_before_fork(); }   \
+  static void call_rcu_after_fork_parent() { prefix##_call_rcu_after_fork_parent(); } \
+  static void call_rcu_after_fork_child() { prefix##_call_rcu_after_fork_child(); }
 
 // A whole reference backend for a flavor whose grace periods flip a phase
 // (mb, memb, signal): readers register explicitly, no quiescent states, and
@@ -111,6 +114,25 @@ class urcu_reference {
     Flavor::call_rcu(head, func);
   }
   static void barrier() { Flavor::rcu_barrier(); }
+
+  // liburcu's fork protocol (its README, "Interaction with fork()"): the
+  // parent calls before_fork() right before fork() and after_fork_parent()
+  // after it, the child after_fork_child(); liburcu installs no atfork
+  // handlers itself. Besides, every flavor but bp requires each reader
+  // thread to unregister before fork() (the child's grace periods would wait
+  // for, or signal, the parent's threads); bp prunes them in the child.
+  static void before_fork() {
+    Flavor::call_rcu_before_fork();  // first: pausing the workers may take grace periods
+    if constexpr (requires { Flavor::readers_before_fork(); }) Flavor::readers_before_fork();
+  }
+  static void after_fork_parent() {
+    if constexpr (requires { Flavor::readers_after_fork_parent(); }) Flavor::readers_after_fork_parent();
+    Flavor::call_rcu_after_fork_parent();
+  }
+  static void after_fork_child() {
+    if constexpr (requires { Flavor::readers_after_fork_child(); }) Flavor::readers_after_fork_child();
+    Flavor::call_rcu_after_fork_child();
+  }
 
   static backend_stats stats() {
     backend_stats s;
