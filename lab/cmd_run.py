@@ -118,7 +118,7 @@ def sweep_section(bench: Path, backends: List[core.Backend], duration: Optional[
     outcome = sweep.start(the_plan, str(bench), paths.results_root(), profile_id, tool, env)
     doc, records = set_summary.document(outcome.set_dir)
     recs = gbjson.records(doc)
-    notes = {b.name: "skipped (not available in this build)" for b in backends if not b.available}
+    notes = {b.name: f"skipped ({core.skip_reason(b)})" for b in backends if not b.available}
     rows = summary.summarize(recs, [b.name for b in backends], notes)
     print()
     print(summary.format_summary(rows))

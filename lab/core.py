@@ -16,6 +16,7 @@ class Backend:
     name: str
     traits: dict = field(default_factory=dict)
     available: bool = True
+    unavailable_reason: str = ""  # what rculab-core says, when not available
 
     @property
     def safe_for_updates(self) -> bool:
@@ -51,6 +52,17 @@ def require_binary(name: str, binary: Path, preset: str) -> Path:
     return binary
 
 
+def skip_reason(backend: Backend) -> str:
+    """Why the torture gate and the soak do not run `backend`; empty if they do."""
+    if not backend.available:
+        if backend.unavailable_reason:
+            return f"unavailable: {backend.unavailable_reason}"
+        return "not available in this build"
+    if not backend.safe_for_updates:
+        return "not safe for updates"
+    return ""
+
+
 def list_backends(core: Path) -> List[Backend]:
     done = proc.capture([str(core), "list", "--json"], timeout=60)
     if done.returncode != 0:
@@ -58,7 +70,8 @@ def list_backends(core: Path) -> List[Backend]:
                        + first_line(done.stderr))
     try:
         listing = json.loads(done.stdout)
-        return [Backend(name=b["name"], traits=b.get("traits", {}), available=b.get("available", True))
+        return [Backend(name=b["name"], traits=b.get("traits", {}), available=b.get("available", True),
+                        unavailable_reason=b.get("unavailable_reason", ""))
                 for b in listing["backends"]]
     except (ValueError, KeyError, TypeError) as err:
         raise LabError(f"rculab-core list --json printed unexpected output ({err})") from None
@@ -69,9 +82,15 @@ def torture_timeout(seconds: float) -> float:
     return 60 + 5 * seconds
 
 
-def run_torture(core: Path, backend: str, seconds: float, readers: int) -> TortureOutcome:
+def run_torture(core: Path, backend: str, seconds: float, readers: int,
+                gp_style: Optional[str] = None, churn: bool = False) -> TortureOutcome:
     cmd = [str(core), "torture", "--backend", backend, "--seconds", f"{seconds:g}",
-           "--readers", str(readers), "--json"]
+           "--readers", str(readers)]
+    if gp_style:
+        cmd += ["--gp-style", gp_style]
+    if churn:
+        cmd.append("--churn")
+    cmd.append("--json")
     try:
         done = proc.capture(cmd, timeout=torture_timeout(seconds))
     except subprocess.TimeoutExpired:

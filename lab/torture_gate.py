@@ -30,7 +30,7 @@ def torture_all(binary, backends: List[core.Backend], seconds: float,
     rows, failed = [], []
     print(f"torture gate: {seconds:g} s, {readers} readers per backend")
     for index, backend in enumerate(backends, start=1):
-        reason = skip_reason(backend)
+        reason = core.skip_reason(backend)
         prefix = progress_prefix(index, len(backends), backend.name)
         if reason:
             print(f"{prefix} skipped ({reason})", flush=True)
@@ -50,14 +50,6 @@ def torture_all(binary, backends: List[core.Backend], seconds: float,
 def progress_prefix(index: int, total: int, name: str) -> str:
     counter = f"[{index}/{total}]"
     return f"{counter:>{2 * len(str(total)) + 3}} {name:<12}"
-
-
-def skip_reason(backend: core.Backend) -> str:
-    if not backend.available:
-        return "not available in this build"
-    if not backend.safe_for_updates:
-        return "not safe for updates"
-    return ""
 
 
 def skipped_row(name: str, reason: str) -> List[str]:

@@ -41,6 +41,12 @@ FAKE_CORE_SOURCE = textwrap.dedent("""\
             sys.exit(2)
         if answer.get("crash"):
             os.kill(os.getpid(), signal.SIGSEGV)
+        # "fail_if": flags (e.g. {"--readers": "8", "--churn": true}) that make it fail.
+        conditions = answer.get("fail_if")
+        if conditions and all((flag in args) if value is True else
+                              (flag in args and args[args.index(flag) + 1] == value)
+                              for flag, value in conditions.items()):
+            answer = {"result": dict(answer["result"], **{"pass": False, "freed_seen": 3})}
         print(json.dumps(answer["result"]) if "--json" in args else "text output ... " + ("PASS" if answer["result"]["pass"] else "FAIL"))
         sys.exit(answer.get("exit", 0 if answer["result"]["pass"] else 1))
     print("rculab-core: unknown subcommand", file=sys.stderr)
@@ -98,10 +104,13 @@ def bench_rows(name, template=None, **counters):
     return rows
 
 
-def backend(name, safe=True, available=True):
-    return {"name": name, "mode": "test", "available": available,
-            "traits": {"needs_quiescent_states": False, "readers_block_updaters": False,
-                       "safe_for_updates": safe, "ours": True, "reference": False}}
+def backend(name, safe=True, available=True, unavailable_reason=None):
+    listed = {"name": name, "mode": "test", "available": available,
+              "traits": {"needs_quiescent_states": False, "readers_block_updaters": False,
+                         "safe_for_updates": safe, "ours": True, "reference": False}}
+    if unavailable_reason is not None:
+        listed["unavailable_reason"] = unavailable_reason
+    return listed
 
 
 def torture_result(name, passed=True, reads=1000, updates=50, sync_calls=40,

@@ -99,6 +99,18 @@ def test_unsafe_and_unavailable_backends_are_skipped_not_run(fake_core, capsys):
     assert ran == ["qsbr"]
 
 
+def test_unavailable_backend_is_skipped_with_the_cores_reason(fake_core, capsys):
+    fake_core.set(backends=[backend("qsbr"),
+                            backend("memb", available=False,
+                                    unavailable_reason="disabled by RCULAB_MEMB_DISABLE")],
+                  torture={"qsbr": torture_result("qsbr")})
+    status, out, _ = run_cli(["run", "--no-charts"], capsys)
+    assert status == 0
+    assert "skipped (unavailable: disabled by RCULAB_MEMB_DISABLE)" in row_for(out, "memb")
+    ran = [c[c.index("--backend") + 1] for c in fake_core.calls() if c[0] == "torture"]
+    assert ran == ["qsbr"]
+
+
 def test_one_fail_makes_the_run_fail_but_all_backends_still_run(fake_core, capsys):
     standard_spec(fake_core, failing=("mb",))
     status, out, _ = run_cli(["run", "--no-charts"], capsys)
