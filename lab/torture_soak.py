@@ -147,7 +147,8 @@ def run_soak(binary: Path, listed: List[core.Backend], wanted: List[str], reader
         print(f"torture soak FAILED: {len(failed)} of {len(cells)} cells in {elapsed:.0f} s: "
               + ", ".join(cell.label() for cell in failed[:10]) + (" ..." if len(failed) > 10 else ""))
         return 1
-    print(f"torture soak PASSED: all {len(cells)} cells in {elapsed:.0f} s ({len(skipped)} backends skipped)")
+    skipped_note = f"{len(skipped)} backend{'' if len(skipped) == 1 else 's'} skipped"
+    print(f"torture soak PASSED: all {len(cells)} cells in {elapsed:.0f} s ({skipped_note})")
     return 0
 
 

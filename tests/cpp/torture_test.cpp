@@ -50,7 +50,9 @@ TEST_P(Torture, Passes) {
 // release ctest time in all. `./rculab torture --soak` runs the same matrix
 // for longer. A cell whose updater completed nothing in its window (more
 // readers than CPUs can keep a grace period waiting on preempted readers for
-// the whole window) is run once more for kRetrySeconds before it fails.
+// the whole window), or with churn replaced no thread (a loaded host can
+// leave the run without CPU), is run once more for kRetrySeconds before it
+// fails.
 
 constexpr double kCellSeconds = 0.2;
 constexpr double kRetrySeconds = 1.0;
@@ -78,25 +80,33 @@ TEST_P(TortureMatrix, EveryReaderCountPasses) {
   for (unsigned readers : kMatrixReaders) {
     torture_config config{.readers = readers, .seconds = kCellSeconds, .seed = readers,
                           .extra_updaters = 2, .style = style, .churn = churn};
+    // A window that did not exercise the cell (no update; with churn, no
+    // thread replaced) says more about the host's load than the backend.
+    const auto exercised = [&](const torture_result& r) {
+      return r.updates > 0 &&
+             (!churn || (r.reader_threads > readers && r.updater_threads > 1 + config.extra_updaters));
+    };
     torture_result r = b.torture(config);
-    if (r.updates == 0) {
+    const bool retried = !exercised(r);
+    if (retried) {
       config.seconds = kRetrySeconds;
       r = b.torture(config);
     }
     std::cout << "[ matrix   ] " << b.name << " " << gp_style_name(style)
               << (churn ? " churn" : "") << " readers " << readers << ": reads " << r.reads
               << ", updates " << r.updates << ", threads " << r.reader_threads << "+"
-              << r.updater_threads << ", max age " << r.max_age() << "\n";
+              << r.updater_threads << ", max age " << r.max_age()
+              << (retried ? " (window retried)" : "") << "\n";
     EXPECT_TRUE(r.passed()) << b.name << " " << gp_style_name(style) << (churn ? " churn" : "")
                             << " readers " << readers << ": freed slots seen " << r.freed_seen
                             << ", reads with age >= 2: " << r.too_old() << ", updates " << r.updates;
     EXPECT_GT(r.reads, 0u);
     if (churn) {
       EXPECT_GT(r.reader_threads, readers) << "no reader thread was replaced";
-      EXPECT_GT(r.updater_threads, 3u) << "no updater thread was replaced";
+      EXPECT_GT(r.updater_threads, 1 + config.extra_updaters) << "no updater thread was replaced";
     } else {
       EXPECT_EQ(r.reader_threads, readers);
-      EXPECT_EQ(r.updater_threads, 3u);
+      EXPECT_EQ(r.updater_threads, 1 + config.extra_updaters);
     }
   }
 }
