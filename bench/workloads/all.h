@@ -16,6 +16,8 @@
 #include "bench/workloads/removable_device.h"
 #include "bench/workloads/resizable_array.h"
 #include "bench/workloads/correlated_fields.h"
+#include "bench/workloads/route_table.h"
+#include "bench/workloads/hash_lookup.h"
 
 namespace rculab {
 
@@ -34,6 +36,8 @@ void register_all_workloads(const bench_options& o) {
   register_correlated_fields<B>(o);
   register_long_reader<B>(o);
   register_hash_scan<B>(o);
+  register_route_table<B>(o);
+  register_hash_lookup<B>(o);
 }
 
 }  // namespace rculab

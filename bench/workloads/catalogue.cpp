@@ -30,6 +30,12 @@ const std::vector<workload_info>& workload_catalogue() {
        {"readers", "updaters", "mode", "elements", "placement"}, true},
       {"hash_scan", "full-table scans of an RCU hash table during inserts/deletes: one section, per bucket, rwlock",
        {"readers", "updaters", "scan", "placement"}, true},
+      {"route_table", "perfbook's Pre-BSD routing table: lookups in a short route list under RCU vs a global lock "
+       "vs a whole-table copy, updaters deleting and re-adding routes",
+       {"readers", "updaters", "variant", "routes", "placement"}, true},
+      {"hash_lookup", "perfbook's hash-table zoo: lookups with a hot key share, RCU vs per-bucket locks vs a table "
+       "rwlock, updaters inserting and deleting volatile keys",
+       {"readers", "updaters", "variant", "hot_pct", "placement"}, true},
   };
   return catalogue;
 }

@@ -107,6 +107,25 @@ inline uint64_t spin_iterations(uint64_t n, uint64_t x = 1) {
 // Iterations of spin_iterations per nanosecond on this host (measured once).
 double spin_iterations_per_ns();
 
+// Picks keys on a read path: one xorshift64 step and a multiply-shift range
+// reduction (Lemire), a few cycles. std::minstd_rand and `% n` cost about as
+// much as a short lookup and would hide the differences being measured.
+class key_picker {
+ public:
+  explicit key_picker(uint64_t seed) noexcept : x_(seed * 0x9e37'79b9'7f4a'7c15ULL | 1) {}
+  uint64_t next() noexcept {
+    x_ ^= x_ << 13;
+    x_ ^= x_ >> 7;
+    x_ ^= x_ << 17;
+    return x_;
+  }
+  // Uniform in [0, n): the high half of (top 32 bits) x n.
+  uint32_t below(uint32_t n) noexcept { return uint32_t(((next() >> 32) * n) >> 32); }
+
+ private:
+  uint64_t x_;  // never 0
+};
+
 // Keeps a value alive without a memory access (the loop must not be deleted).
 template <class T>
 inline void keep(const T& v) {

@@ -143,13 +143,14 @@ inline node* unlink_locked(bucket& b, uint64_t key) {
   return nullptr;
 }
 
-// A lookup inside the caller's section: found?, and whether a freed node was seen.
-inline bool find(const bucket& b, uint64_t key, uint64_t& poisoned) {
+// A lookup inside the caller's section: the node found (nullptr if none);
+// counts the freed nodes it saw into `poisoned`.
+inline const node* find(const bucket& b, uint64_t key, uint64_t& poisoned) {
   for (const node* n = rcu_dereference(b.first); n; n = rcu_dereference(n->next)) {
     poisoned += !n->alive();
-    if (n->key == key) return true;
+    if (n->key == key) return n;
   }
-  return false;
+  return nullptr;
 }
 
 template <Backend B>
@@ -165,11 +166,11 @@ void lookup_reader(thread_ctx& ctx, shared& s, scan_kind kind) {
       bool found;
       if (kind == scan_kind::rwlock) {
         pthread_rwlock_rdlock(&s.table_lock);
-        found = find(b, key, poisoned);
+        found = find(b, key, poisoned) != nullptr;
         pthread_rwlock_unlock(&s.table_lock);
       } else {
         B::read_lock();
-        found = find(b, key, poisoned);
+        found = find(b, key, poisoned) != nullptr;
         B::read_unlock();
       }
       misses += (key % 2 == 0) && !found;

@@ -31,6 +31,8 @@ EXTRA_COUNTERS = {
                     "pending_bytes_peak", "ref_misses", "srcu_gps", "throttled", "elements"],
     "hash_scan": ["scans", "scan_ns_sum", "lookup_misses", "scan_count_errors", "poisoned_seen", "pending_peak",
                   "pending_bytes_peak", "throttled"],
+    "route_table": ["permanent_misses", "wrong_iface", "poisoned_seen", "pending_peak", "throttled", "routes"],
+    "hash_lookup": ["hits", "misses", "permanent_misses", "poisoned_seen", "pending_peak", "throttled", "hot_pct"],
 }
 CONTEXT_KEYS = ["rculab_commit", "compiler", "cxx_flags", "liburcu_version", "hwloc_version",
                 "benchmark_version", "membarrier_mode", "signal_backend", "full_fence"]
