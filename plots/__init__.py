@@ -31,6 +31,12 @@ FAMILIES += (hash_scan,)
 from plots import call_rcu_backlog  # noqa: E402
 FAMILIES += (call_rcu_backlog,)
 
+from plots import route_table  # noqa: E402
+FAMILIES += (route_table,)
+
+from plots import hash_lookup  # noqa: E402
+FAMILIES += (hash_lookup,)
+
 
 def family_name(module) -> str:
     return module.__name__.rsplit(".", 1)[-1]

@@ -62,18 +62,27 @@ def variant_handles(rcu_variants, labels) -> list:
             for k, v in enumerate(rcu_variants)] if len(rcu_variants) > 1 else []
 
 
+def figure_groups(at, size_param: str, split: str = None):
+    """(size, split level or None, points) per figure."""
+    for size in data.levels(at, size_param):
+        at_size = [f for f in at if f[2].params.get(size_param) == size]
+        for level in (data.levels(at_size, split) if split else [None]):
+            yield size, level, [f for f in at_size if split is None or f[2].params.get(split) == level]
+
+
 def render_family(sets, out_dir, workload: str, size_param: str, panels, rcu_variants, baselines,
                   labels=None, title=lambda size, placement, at: "", x_label: str = "reader threads",
-                  note: str = "colour: backend; error bars: 95% bootstrap CI of the median"):
-    """One figure per placement and level of `size_param`, one panel per
-    (metric, scale, y label, title, unit, symlog) in `panels`, x = readers."""
+                  note: str = "colour: backend; error bars: 95% bootstrap CI of the median", split: str = None):
+    """One figure per placement and level of `size_param` (and of `split`,
+    e.g. updaters, when given), one panel per (metric, scale, y label,
+    title, unit, symlog) in `panels` (or in panels(split level)), x = readers."""
     written = []
     for placement, at in data.by_placement(sets, workload):
-        for size in data.levels(at, size_param):
-            fig, axes = style.figure(len(panels), width_per_panel=3.8)
+        for size, level, at_size in figure_groups(at, size_param, split):
+            shown = panels(level) if callable(panels) else panels
+            fig, axes = style.figure(len(shown), width_per_panel=3.8)
             backends = set()
-            at_size = [f for f in at if f[2].params.get(size_param) == size]
-            for ax, (metric, scale, ylabel, panel_title, unit, symlog) in zip(axes, panels):
+            for ax, (metric, scale, ylabel, panel_title, unit, symlog) in zip(axes, shown):
                 drawn, xs, ys = draw_variants(ax, at_size, metric, "readers", rcu_variants, baselines, scale=scale)
                 backends |= drawn
                 style.value_axis(ax, ys, unit=unit)
@@ -85,6 +94,7 @@ def render_family(sets, out_dir, workload: str, size_param: str, panels, rcu_var
                 ax.set_title(panel_title)
                 style.threads_axis(ax, sorted(xs) or [1], x_label)
             extra = variant_handles(rcu_variants, labels or {}) + baseline_handles(baselines.values())
-            written += style.finish(fig, out_dir, f"{workload}-{size_param}{size}-{style.slug(placement)}",
-                                    title(size, placement, at_size), sets, backends, note, extra, wspace=0.45)
+            stem = f"{workload}-{size_param}{size}-" + (f"{split}{level}-" if split else "") + style.slug(placement)
+            written += style.finish(fig, out_dir, stem, title(size, placement, at_size), sets, backends, note, extra,
+                                    wspace=0.45)
     return written
