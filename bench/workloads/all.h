@@ -16,6 +16,7 @@
 #include "bench/workloads/removable_device.h"
 #include "bench/workloads/resizable_array.h"
 #include "bench/workloads/correlated_fields.h"
+#include "bench/workloads/percpu_ref.h"
 
 namespace rculab {
 
@@ -34,6 +35,7 @@ void register_all_workloads(const bench_options& o) {
   register_correlated_fields<B>(o);
   register_long_reader<B>(o);
   register_hash_scan<B>(o);
+  register_percpu_ref<B>(o);
 }
 
 }  // namespace rculab

@@ -30,6 +30,9 @@ const std::vector<workload_info>& workload_catalogue() {
        {"readers", "updaters", "mode", "elements", "placement"}, true},
       {"hash_scan", "full-table scans of an RCU hash table during inserts/deletes: one section, per bucket, rwlock",
        {"readers", "updaters", "scan", "placement"}, true},
+      {"percpu_ref", "Linux's percpu_ref: per-thread counts, RCU-mediated switch to atomic on kill, reinit; "
+       "vs atomic mode only and a plain atomic refcount (1 killer)",
+       {"readers", "updaters", "variant", "live_us", "placement"}, true},
   };
   return catalogue;
 }

@@ -61,7 +61,8 @@ void register_broken_points() {
 
 struct violation_hunt {
   unsigned runs = 0;
-  double violations = 0;
+  double violations = 0;        // of the counter hunted
+  double core_violations = 0;   // of `violations`, over the same runs
   std::string error;
 };
 
@@ -84,6 +85,7 @@ violation_hunt hunt_violations(const std::string& filter, std::chrono::seconds b
         return hunt;
       }
       hunt.violations += row.counters.at(counter).value;
+      hunt.core_violations += row.counters.at("violations").value;
     }
   }
   return hunt;
@@ -290,6 +292,75 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<hash_scan_case>& info) {
       return std::string(info.param.backend) + "_" + info.param.scan + "_" + info.param.counter;
     });
+
+}  // namespace
+}  // namespace rculab::test
+
+namespace rculab::test {
+namespace {
+
+// ---- percpu_ref: a get on a released generation ------------------------------
+// On `broken` the mode switch's fold runs right after kill() sets atomic mode,
+// without waiting for the gets that read per-thread mode just before: their
+// increment lands after the fold, the count reaches 0 while they hold a
+// reference, and their check sees the release (get_after_release). The window
+// between reading the mode and incrementing is a few instructions;
+// pr_broken widens it (~10 µs) so one short run sees it.
+struct pr_broken : broken {
+  static constexpr const char kName[] = "pr_broken";
+  static constexpr uint64_t kPercpuRefWindowSpins = 10'000;
+};
+static_assert(Backend<pr_broken>);
+
+TEST(PercpuRefCheck, CountsGetsAfterReleaseOnBrokenBackend) {
+  if (kTsan || RCULAB_ASAN) GTEST_SKIP() << "folds per-thread counts under their writers on purpose";
+  static const bool registered = [] {
+    register_percpu_ref<pr_broken>(selftest_options());
+    return true;
+  }();
+  (void)registered;
+  const std::string filter = "^percpu_ref/backend:pr_broken/readers:[0-9]+/updaters:1/variant:percpu/live_us:1000/";
+  const violation_hunt hunt = hunt_violations(filter, std::chrono::seconds(20), "get_after_release");
+  ASSERT_EQ(hunt.error, "");
+  RecordProperty("runs", std::to_string(hunt.runs));
+  EXPECT_GT(hunt.violations, 0) << filter << ": no get on a released generation in " << hunt.runs
+                                << " runs whose mode switch did not wait for a grace period";
+  EXPECT_GT(hunt.core_violations, 0) << "get_after_release is not counted in violations";
+  // The late getter still holds its reference when the release it caused
+  // has happened: its check before the put sees it too.
+  const violation_hunt held = hunt_violations(filter, std::chrono::seconds(20), "put_after_release");
+  ASSERT_EQ(held.error, "");
+  EXPECT_GT(held.violations, 0) << filter << ": no release seen while a reference was held in " << held.runs
+                                << " runs";
+}
+
+}  // namespace
+}  // namespace rculab::test
+
+namespace rculab::test {
+namespace {
+
+// The end-of-run checks: `losing` (declared with ref_call_rcu's test) drops
+// the mode switch's callback, so a killed ref is never released: the kill
+// has no release (release_mismatch) and the count still holds its bias.
+TEST(PercpuRefCheck, CountsKillsNeverReleased) {
+  static const bool registered = [] {
+    bench_options o = selftest_options();
+    o.readers = {1};
+    o.measure_seconds = 0.05;
+    register_percpu_ref<losing>(o);
+    return true;
+  }();
+  (void)registered;
+  capture_reporter reporter;
+  ASSERT_EQ(benchmark::RunSpecifiedBenchmarks(&reporter, "^percpu_ref/backend:losing/.*/variant:percpu/live_us:1000/"),
+            1u);
+  ASSERT_EQ(reporter.rows.size(), 1u);
+  ASSERT_FALSE(reporter.rows[0].error_occurred) << reporter.rows[0].error_message;
+  EXPECT_GT(reporter.rows[0].counters.at("release_mismatch").value, 0);
+  EXPECT_GT(reporter.rows[0].counters.at("count_error").value, 0);
+  EXPECT_GT(reporter.rows[0].counters.at("violations").value, 0);
+}
 
 }  // namespace
 }  // namespace rculab::test
