@@ -17,6 +17,7 @@
 #include "bench/workloads/resizable_array.h"
 #include "bench/workloads/correlated_fields.h"
 #include "bench/workloads/percpu_ref.h"
+#include "bench/workloads/retrigger_gp.h"
 
 namespace rculab {
 
@@ -36,6 +37,7 @@ void register_all_workloads(const bench_options& o) {
   register_long_reader<B>(o);
   register_hash_scan<B>(o);
   register_percpu_ref<B>(o);
+  register_retrigger_gp<B>(o);
 }
 
 }  // namespace rculab

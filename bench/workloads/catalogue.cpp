@@ -33,6 +33,9 @@ const std::vector<workload_info>& workload_catalogue() {
       {"percpu_ref", "Linux's percpu_ref: per-thread counts, RCU-mediated switch to atomic on kill, reinit; "
        "vs atomic mode only and a plain atomic refcount (1 killer)",
        {"readers", "updaters", "variant", "live_us", "placement"}, true},
+      {"retrigger_gp", "open/close storms on one rcu_head: the CLOSED/OPEN/CLOSING/REOPENING/RECLOSING machine "
+       "vs close waiting in synchronize vs an rwlock",
+       {"readers", "updaters", "variant", "gap_us", "placement"}, true},
   };
   return catalogue;
 }

@@ -364,3 +364,92 @@ TEST(PercpuRefCheck, CountsKillsNeverReleased) {
 
 }  // namespace
 }  // namespace rculab::test
+
+namespace rculab::test {
+namespace {
+
+// ---- retrigger_gp: each check on the setup that breaks it -------------------
+// freed_reads: on rg_broken (`broken`: close_cb runs at once, synchronize
+// waits for nothing) cleanup frees the object under readers that loaded it
+// just before close(); readers use it ~10 µs (test-only) so that one short
+// run sees it (unwidened, a run saw 0 to 2). double_queue: rg_requeue's close() in
+// REOPENING queues the head again while it is queued. bad_cleanup and
+// model_mismatch: rg_assign has the listing's `if (rtrg_status =
+// RTRG_CLOSING)`, so a callback in REOPENING cleans up an open object.
+// unsettled, lost_cleanups: `losing` (with ref_call_rcu's test) drops the
+// callback, so the machine never leaves CLOSING and its object is never
+// cleaned up (the run leaks its state on purpose: a callback could still
+// come). bad_callback: rg_twice invokes each callback twice, the second
+// finds CLOSED or OPEN.
+struct rg_broken : broken {
+  static constexpr const char kName[] = "rg_broken";
+  static constexpr uint64_t kRetriggerUseSpins = 10'000;
+};
+struct rg_requeue : rculab::mb {
+  static constexpr const char kName[] = "rg_requeue";
+  static constexpr auto kRetriggerBug = retrigger_gp_detail::machine_bug::requeue_while_queued;
+};
+struct rg_assign : rculab::mb {
+  static constexpr const char kName[] = "rg_assign";
+  static constexpr auto kRetriggerBug = retrigger_gp_detail::machine_bug::assign_in_condition;
+};
+
+struct rg_twice : broken {
+  static constexpr const char kName[] = "rg_twice";
+  static void call(rcu_head* h, void (*f)(rcu_head*)) {
+    f(h);
+    f(h);
+  }
+};
+static_assert(Backend<rg_twice>);
+
+void register_rg_broken_points() {
+  static const bool registered = [] {
+    register_retrigger_gp<rg_broken>(selftest_options());
+    register_retrigger_gp<rg_requeue>(selftest_options());
+    register_retrigger_gp<rg_assign>(selftest_options());
+    register_retrigger_gp<losing>(selftest_options());
+    register_retrigger_gp<rg_twice>(selftest_options());
+    return true;
+  }();
+  (void)registered;
+}
+
+struct retrigger_case {
+  const char* backend;
+  const char* variant;
+  const char* counter;
+};
+
+class RetriggerCheck : public ::testing::TestWithParam<retrigger_case> {};
+
+TEST_P(RetriggerCheck, CheckFiresOnBrokenSetup) {
+  if (kTsan || RCULAB_ASAN) GTEST_SKIP() << "frees the object under readers on purpose";
+  register_rg_broken_points();
+  const retrigger_case c = GetParam();
+  const std::string filter = "^retrigger_gp/backend:" + std::string(c.backend) +
+                             "/readers:[0-9]+/updaters:1/variant:" + c.variant + "/gap_us:0/";
+  const violation_hunt hunt = hunt_violations(filter, std::chrono::seconds(20), c.counter);
+  ASSERT_EQ(hunt.error, "");
+  RecordProperty("runs", std::to_string(hunt.runs));
+  EXPECT_GT(hunt.violations, 0) << filter << ": " << c.counter << " stayed 0 in " << hunt.runs
+                                << " runs of a setup that breaks it";
+  EXPECT_GT(hunt.core_violations, 0) << c.counter << " is not counted in violations";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Checks, RetriggerCheck,
+    ::testing::Values(retrigger_case{"rg_broken", "retrigger", "freed_reads"},
+                      retrigger_case{"rg_broken", "sync", "freed_reads"},
+                      retrigger_case{"rg_requeue", "retrigger", "double_queue"},
+                      retrigger_case{"rg_assign", "retrigger", "bad_cleanup"},
+                      retrigger_case{"rg_assign", "retrigger", "model_mismatch"},
+                      retrigger_case{"losing", "retrigger", "unsettled"},
+                      retrigger_case{"losing", "retrigger", "lost_cleanups"},
+                      retrigger_case{"rg_twice", "retrigger", "bad_callback"}),
+    [](const ::testing::TestParamInfo<retrigger_case>& info) {
+      return std::string(info.param.backend) + "_" + info.param.variant + "_" + info.param.counter;
+    });
+
+}  // namespace
+}  // namespace rculab::test
