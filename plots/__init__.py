@@ -28,6 +28,12 @@ FAMILIES += (long_reader,)
 from plots import hash_scan  # noqa: E402
 FAMILIES += (hash_scan,)
 
+from plots import percpu_ref  # noqa: E402
+FAMILIES += (percpu_ref,)
+
+from plots import retrigger_gp  # noqa: E402
+FAMILIES += (retrigger_gp,)
+
 
 def family_name(module) -> str:
     return module.__name__.rsplit(".", 1)[-1]
