@@ -36,6 +36,11 @@ FAMILIES += (route_table,)
 
 from plots import hash_lookup  # noqa: E402
 FAMILIES += (hash_lookup,)
+from plots import percpu_ref  # noqa: E402
+FAMILIES += (percpu_ref,)
+
+from plots import retrigger_gp  # noqa: E402
+FAMILIES += (retrigger_gp,)
 
 
 def family_name(module) -> str:

@@ -18,6 +18,8 @@
 #include "bench/workloads/correlated_fields.h"
 #include "bench/workloads/route_table.h"
 #include "bench/workloads/hash_lookup.h"
+#include "bench/workloads/percpu_ref.h"
+#include "bench/workloads/retrigger_gp.h"
 
 namespace rculab {
 
@@ -38,6 +40,8 @@ void register_all_workloads(const bench_options& o) {
   register_hash_scan<B>(o);
   register_route_table<B>(o);
   register_hash_lookup<B>(o);
+  register_percpu_ref<B>(o);
+  register_retrigger_gp<B>(o);
 }
 
 }  // namespace rculab

@@ -36,6 +36,12 @@ const std::vector<workload_info>& workload_catalogue() {
       {"hash_lookup", "perfbook's hash-table zoo: lookups with a hot key share, RCU vs per-bucket locks vs a table "
        "rwlock, updaters inserting and deleting volatile keys",
        {"readers", "updaters", "variant", "hot_pct", "placement"}, true},
+      {"percpu_ref", "Linux's percpu_ref: per-thread counts, RCU-mediated switch to atomic on kill, reinit; "
+       "vs atomic mode only and a plain atomic refcount (1 killer)",
+       {"readers", "updaters", "variant", "live_us", "placement"}, true},
+      {"retrigger_gp", "open/close storms on one rcu_head: the CLOSED/OPEN/CLOSING/REOPENING/RECLOSING machine "
+       "vs close waiting in synchronize vs an rwlock",
+       {"readers", "updaters", "variant", "gap_us", "placement"}, true},
   };
   return catalogue;
 }

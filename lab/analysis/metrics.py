@@ -134,3 +134,25 @@ def _scan_ns(rep: Repetition) -> Optional[float]:
 
 METRICS["scan_ns"] = Metric("scan_ns", "full-table scan time", "ns", False, _scan_ns)
 PRIMARY["hash_scan"] = "reads_per_s"
+
+
+# percpu_ref (bench/workloads/percpu_ref.h): a get + put pair's cost per
+# reader over the time the ref was live (gets fail while it is dead between
+# kill and reinit: `dead_ns` of the window); kill -> release is lat_*.
+def _ns_per_live_pair(rep: Repetition) -> Optional[float]:
+    c = rep.counters
+    live = c.get("wall_ns", 0) - c.get("dead_ns", 0)
+    if not c.get("reader_ops", 0) > 0 or not live > 0 or "reader_threads" not in c:
+        return None
+    return live * c["reader_threads"] / c["reader_ops"]
+
+
+METRICS["ns_per_live_pair"] = Metric("ns_per_live_pair", "get + put per reader while live", "ns", False,
+                                     _ns_per_live_pair)
+PRIMARY["percpu_ref"] = "ns_per_live_pair"
+
+# retrigger_gp (bench/workloads/retrigger_gp.h): grace periods waited for
+# per successful close; its headline is open()/close() calls per second.
+METRICS["gps_per_close"] = Metric("gps_per_close", "grace periods per close", "GPs/close", False,
+                                  _share("close_gps", "closes_ok"))
+PRIMARY["retrigger_gp"] = "updates_per_s"

@@ -62,7 +62,8 @@ void register_broken_points() {
 
 struct violation_hunt {
   unsigned runs = 0;
-  double violations = 0;
+  double violations = 0;        // of the counter hunted
+  double core_violations = 0;   // of `violations`, over the same runs
   std::string error;
 };
 
@@ -85,6 +86,7 @@ violation_hunt hunt_violations(const std::string& filter, std::chrono::seconds b
         return hunt;
       }
       hunt.violations += row.counters.at(counter).value;
+      hunt.core_violations += row.counters.at("violations").value;
     }
   }
   return hunt;
@@ -441,6 +443,158 @@ TEST_P(AfterRunCheck, LostInFlightIoIsCounted) {
 
 INSTANTIATE_TEST_SUITE_P(Variants, AfterRunCheck, ::testing::Values("rcu", "lock"),
                          [](const auto& info) { return std::string(info.param); });
+
+// ---- percpu_ref: a get on a released generation ------------------------------
+// On `broken` the mode switch's fold runs right after kill() sets atomic mode,
+// without waiting for the gets that read per-thread mode just before: their
+// increment lands after the fold, the count reaches 0 while they hold a
+// reference, and their check sees the release (get_after_release). The window
+// between reading the mode and incrementing is a few instructions;
+// pr_broken widens it (~10 µs) so one short run sees it.
+struct pr_broken : broken {
+  static constexpr const char kName[] = "pr_broken";
+  static constexpr uint64_t kPercpuRefWindowSpins = 10'000;
+};
+static_assert(Backend<pr_broken>);
+
+TEST(PercpuRefCheck, CountsGetsAfterReleaseOnBrokenBackend) {
+  if (kTsan || RCULAB_ASAN) GTEST_SKIP() << "folds per-thread counts under their writers on purpose";
+  static const bool registered = [] {
+    register_percpu_ref<pr_broken>(selftest_options());
+    return true;
+  }();
+  (void)registered;
+  const std::string filter = "^percpu_ref/backend:pr_broken/readers:[0-9]+/updaters:1/variant:percpu/live_us:1000/";
+  const violation_hunt hunt = hunt_violations(filter, std::chrono::seconds(20), "get_after_release");
+  ASSERT_EQ(hunt.error, "");
+  RecordProperty("runs", std::to_string(hunt.runs));
+  EXPECT_GT(hunt.violations, 0) << filter << ": no get on a released generation in " << hunt.runs
+                                << " runs whose mode switch did not wait for a grace period";
+  EXPECT_GT(hunt.core_violations, 0) << "get_after_release is not counted in violations";
+  // The late getter still holds its reference when the release it caused
+  // has happened: its check before the put sees it too.
+  const violation_hunt held = hunt_violations(filter, std::chrono::seconds(20), "put_after_release");
+  ASSERT_EQ(held.error, "");
+  EXPECT_GT(held.violations, 0) << filter << ": no release seen while a reference was held in " << held.runs
+                                << " runs";
+}
+
+}  // namespace
+}  // namespace rculab::test
+
+namespace rculab::test {
+namespace {
+
+// The end-of-run checks: `losing` (declared with ref_call_rcu's test) drops
+// the mode switch's callback, so a killed ref is never released: the kill
+// has no release (release_mismatch) and the count still holds its bias.
+TEST(PercpuRefCheck, CountsKillsNeverReleased) {
+  static const bool registered = [] {
+    bench_options o = selftest_options();
+    o.readers = {1};
+    o.measure_seconds = 0.05;
+    register_percpu_ref<losing>(o);
+    return true;
+  }();
+  (void)registered;
+  capture_reporter reporter;
+  ASSERT_EQ(benchmark::RunSpecifiedBenchmarks(&reporter, "^percpu_ref/backend:losing/.*/variant:percpu/live_us:1000/"),
+            1u);
+  ASSERT_EQ(reporter.rows.size(), 1u);
+  ASSERT_FALSE(reporter.rows[0].error_occurred) << reporter.rows[0].error_message;
+  EXPECT_GT(reporter.rows[0].counters.at("release_mismatch").value, 0);
+  EXPECT_GT(reporter.rows[0].counters.at("count_error").value, 0);
+  EXPECT_GT(reporter.rows[0].counters.at("violations").value, 0);
+}
+
+}  // namespace
+}  // namespace rculab::test
+
+namespace rculab::test {
+namespace {
+
+// ---- retrigger_gp: each check on the setup that breaks it -------------------
+// freed_reads: on rg_broken (`broken`: close_cb runs at once, synchronize
+// waits for nothing) cleanup frees the object under readers that loaded it
+// just before close(); readers use it ~10 µs (test-only) so that one short
+// run sees it (unwidened, a run saw 0 to 2). double_queue: rg_requeue's close() in
+// REOPENING queues the head again while it is queued. bad_cleanup and
+// model_mismatch: rg_assign has the listing's `if (rtrg_status =
+// RTRG_CLOSING)`, so a callback in REOPENING cleans up an open object.
+// unsettled, lost_cleanups: `losing` (with ref_call_rcu's test) drops the
+// callback, so the machine never leaves CLOSING and its object is never
+// cleaned up (the run leaks its state on purpose: a callback could still
+// come). bad_callback: rg_twice invokes each callback twice, the second
+// finds CLOSED or OPEN.
+struct rg_broken : broken {
+  static constexpr const char kName[] = "rg_broken";
+  static constexpr uint64_t kRetriggerUseSpins = 10'000;
+};
+struct rg_requeue : rculab::mb {
+  static constexpr const char kName[] = "rg_requeue";
+  static constexpr auto kRetriggerBug = retrigger_gp_detail::machine_bug::requeue_while_queued;
+};
+struct rg_assign : rculab::mb {
+  static constexpr const char kName[] = "rg_assign";
+  static constexpr auto kRetriggerBug = retrigger_gp_detail::machine_bug::assign_in_condition;
+};
+
+struct rg_twice : broken {
+  static constexpr const char kName[] = "rg_twice";
+  static void call(rcu_head* h, void (*f)(rcu_head*)) {
+    f(h);
+    f(h);
+  }
+};
+static_assert(Backend<rg_twice>);
+
+void register_rg_broken_points() {
+  static const bool registered = [] {
+    register_retrigger_gp<rg_broken>(selftest_options());
+    register_retrigger_gp<rg_requeue>(selftest_options());
+    register_retrigger_gp<rg_assign>(selftest_options());
+    register_retrigger_gp<losing>(selftest_options());
+    register_retrigger_gp<rg_twice>(selftest_options());
+    return true;
+  }();
+  (void)registered;
+}
+
+struct retrigger_case {
+  const char* backend;
+  const char* variant;
+  const char* counter;
+};
+
+class RetriggerCheck : public ::testing::TestWithParam<retrigger_case> {};
+
+TEST_P(RetriggerCheck, CheckFiresOnBrokenSetup) {
+  if (kTsan || RCULAB_ASAN) GTEST_SKIP() << "frees the object under readers on purpose";
+  register_rg_broken_points();
+  const retrigger_case c = GetParam();
+  const std::string filter = "^retrigger_gp/backend:" + std::string(c.backend) +
+                             "/readers:[0-9]+/updaters:1/variant:" + c.variant + "/gap_us:0/";
+  const violation_hunt hunt = hunt_violations(filter, std::chrono::seconds(20), c.counter);
+  ASSERT_EQ(hunt.error, "");
+  RecordProperty("runs", std::to_string(hunt.runs));
+  EXPECT_GT(hunt.violations, 0) << filter << ": " << c.counter << " stayed 0 in " << hunt.runs
+                                << " runs of a setup that breaks it";
+  EXPECT_GT(hunt.core_violations, 0) << c.counter << " is not counted in violations";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Checks, RetriggerCheck,
+    ::testing::Values(retrigger_case{"rg_broken", "retrigger", "freed_reads"},
+                      retrigger_case{"rg_broken", "sync", "freed_reads"},
+                      retrigger_case{"rg_requeue", "retrigger", "double_queue"},
+                      retrigger_case{"rg_assign", "retrigger", "bad_cleanup"},
+                      retrigger_case{"rg_assign", "retrigger", "model_mismatch"},
+                      retrigger_case{"losing", "retrigger", "unsettled"},
+                      retrigger_case{"losing", "retrigger", "lost_cleanups"},
+                      retrigger_case{"rg_twice", "retrigger", "bad_callback"}),
+    [](const ::testing::TestParamInfo<retrigger_case>& info) {
+      return std::string(info.param.backend) + "_" + info.param.variant + "_" + info.param.counter;
+    });
 
 }  // namespace
 }  // namespace rculab::test

@@ -64,6 +64,18 @@ def test_derived_metrics_from_counters():
     assert metrics.METRICS["lat_p50_ns"].of(rep) is None
 
 
+def test_percpu_ref_pairs_cost_over_live_time_and_retrigger_gps_per_close():
+    rep = point_with_reads([1]).repetitions[0]
+    # 2 readers, 1e6 pairs in a 1 s window of which the ref was dead 0.5 s
+    rep.counters.update(wall_ns=1e9, dead_ns=5e8, reader_threads=2, reader_ops=1e6, close_gps=30, closes_ok=1000)
+    assert metrics.METRICS["ns_per_live_pair"].of(rep) == pytest.approx(1000)
+    assert metrics.METRICS["gps_per_close"].of(rep) == pytest.approx(0.03)
+    rep.counters.update(dead_ns=1e9, closes_ok=0)  # dead the whole window; no close succeeded
+    assert metrics.METRICS["ns_per_live_pair"].of(rep) is None
+    assert metrics.METRICS["gps_per_close"].of(rep) is None
+    assert metrics.PRIMARY["percpu_ref"] == "ns_per_live_pair" and metrics.PRIMARY["retrigger_gp"] == "updates_per_s"
+
+
 def test_latency_falls_back_to_the_histogram():
     p = point_with_reads([1])
     rep = p.repetitions[0]

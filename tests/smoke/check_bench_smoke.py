@@ -33,6 +33,11 @@ EXTRA_COUNTERS = {
                   "pending_bytes_peak", "throttled"],
     "route_table": ["permanent_misses", "wrong_iface", "poisoned_seen", "pending_peak", "throttled", "routes"],
     "hash_lookup": ["hits", "misses", "permanent_misses", "poisoned_seen", "pending_peak", "throttled", "hot_pct"],
+    "percpu_ref": ["releases", "kills", "get_after_release", "put_after_release", "release_mismatch", "count_error",
+                   "dead_ns", "failed_gets", "percpu_gets", "atomic_gets", "live_us"],
+    "retrigger_gp": ["opens_ok", "closes_ok", "busy", "noent", "callbacks", "close_gps", "reopens", "requeues",
+                     "cleanups", "usable_reads", "closed_reads", "freed_reads", "double_queue", "bad_callback",
+                     "bad_cleanup", "unsettled", "model_mismatch", "lost_cleanups", "gap_us"],
 }
 CONTEXT_KEYS = ["rculab_commit", "compiler", "cxx_flags", "liburcu_version", "hwloc_version",
                 "benchmark_version", "membarrier_mode", "signal_backend", "full_fence"]
