@@ -661,15 +661,17 @@ churn_observation register_churn(const backend_entry& b, unsigned waves, unsigne
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> register_cycles{0}, sections{0}, syncs{0}, callbacks{0};
 
+  // Both loops run at least once: on a loaded host the churn can be over
+  // before they first get a CPU, and the checks expect one of each.
   task sync_loop([&] {
-    while (!stop.load(std::memory_order_acquire)) {
+    do {
       b.synchronize();
       syncs.fetch_add(1, std::memory_order_relaxed);
-    }
+    } while (!stop.load(std::memory_order_acquire));
   });
   task call_loop([&] {
     registered r(b);
-    for (unsigned i = 1; !stop.load(std::memory_order_acquire); ++i) {
+    for (unsigned i = 1; i == 1 || !stop.load(std::memory_order_acquire); ++i) {
       b.call(&(new counting_node{{}, &callbacks})->head, &count_and_free);
       b.quiescent_state();
       if (i % 8 == 0) {
