@@ -353,7 +353,7 @@ void register_percpu_ref(const bench_options& o) {
           helper_handles<B>);
       // Time the ref spent dead inside the window: gets fail then, so the
       // lab divides the pairs by the live time only.
-      const uint64_t dead_ns = overlap_ns(dead, window_open, window_close);
+      const uint64_t dead_ns = std::min(overlap_ns(dead, window_open, window_close), run.wall_ns);
       {
         thread_scope<B> registered;
         B::barrier();  // the last mode switch, if one is pending
