@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,14 @@
 #include "bench/workloads/common.h"
 
 namespace rculab {
+
+// Test-only: the negative tests run workloads on a backend whose grace
+// periods do not wait, where a reader preempted for longer than the ring's
+// depth of retirements would read memory already deleted (a crash, not a
+// counted violation: stat_counter's readers follow pointers out of a retired
+// array). While set, rings keep every retired object, poisoned, until they
+// are destroyed at the end of the run.
+inline std::atomic<bool> retired_keep_all{false};
 
 template <class T>
 class retired_ring {
@@ -28,6 +37,7 @@ class retired_ring {
   retired_ring() : parked_(std::make_unique<std::atomic<T*>[]>(kDepth)) {}
   ~retired_ring() {
     for (uint64_t i = 0; i < kDepth; ++i) delete parked_[i].load(std::memory_order_acquire);
+    for (T* o : kept_) delete o;
   }
   retired_ring(const retired_ring&) = delete;
   retired_ring& operator=(const retired_ring&) = delete;
@@ -39,6 +49,11 @@ class retired_ring {
   }
   void retire(T* o) {
     o->marker.store(kPoisoned, std::memory_order_relaxed);
+    if (retired_keep_all.load(std::memory_order_relaxed)) {
+      std::lock_guard lock(kept_mu_);
+      kept_.push_back(o);
+      return;
+    }
     const uint64_t slot = retired_.fetch_add(1, std::memory_order_relaxed) % kDepth;
     // acq_rel, as in reclaim_ledger: the thread that later displaces (and
     // deletes) this object sees the poison store and our earlier accesses.
@@ -50,6 +65,8 @@ class retired_ring {
 
  private:
   std::unique_ptr<std::atomic<T*>[]> parked_;  // value-initialized: nullptr
+  std::mutex kept_mu_;
+  std::vector<T*> kept_;  // guarded by kept_mu_ (retired_keep_all only)
   std::atomic<uint64_t> made_{0};
   std::atomic<uint64_t> retired_{0};
 };
