@@ -340,6 +340,13 @@ struct final_check {
   uint64_t lost_cleanups = 0;
 };
 
+// Retired but not yet freed, as the window closes. A close callback may still
+// be running on a call_rcu worker and clearing `resource`: read under its lock.
+inline uint64_t unreclaimed_at_window_end(shared& s) {
+  std::lock_guard held(s.lock);
+  return s.ledger.outstanding() - (s.resource ? 1 : 0);
+}
+
 template <Backend B>
 final_check settle_and_check(shared& s) {
   final_check c;
@@ -387,10 +394,13 @@ void register_retrigger_gp(const bench_options& o) {
           {{"reader", readers, o.reader_policy, [&](thread_ctx& c) { reader<B>(c, s); }},
            {"updater", updaters, o.updater_policy, [&](thread_ctx& c) { updater<B>(c, s, gap_us); }}},
           helper_handles<B>);
-      const uint64_t unreclaimed = s.ledger.outstanding() - (s.resource ? 1 : 0);
+      const uint64_t unreclaimed = unreclaimed_at_window_end(s);
       const final_check c = settle_and_check<B>(s);
       const backend_stats stats = stats_since(before, B::stats());
-      run.latency.merge(s.cleanup_latency);
+      {
+        std::lock_guard held(s.lock);  // an unsettled run may still have a callback recording
+        run.latency.merge(s.cleanup_latency);
+      }
       run.violations += s.double_queue.load() + s.bad_callback.load() + s.bad_cleanup.load() + !c.settled +
                         c.model_mismatch + c.lost_cleanups;  // freed_reads: counted by the readers' batches
       report_run(state, run, stats, unreclaimed);
