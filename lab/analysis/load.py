@@ -14,8 +14,19 @@ from lab import paths
 from lab.errors import LabError
 
 SCHEMA_VERSION = 1
-RESULTS_ROOT = paths.REPO_ROOT / "results"  # tests point this elsewhere
-PROFILES_ROOT = paths.REPO_ROOT / "hw-profiles"
+# None: where the rest of the lab looks (paths.results_root() and
+# paths.hw_profiles_root(), which honour RCULAB_RESULTS / RCULAB_HW_PROFILES);
+# tests may point these elsewhere.
+RESULTS_ROOT: Path | None = None
+PROFILES_ROOT: Path | None = None
+
+
+def results_root() -> Path:
+    return RESULTS_ROOT or paths.results_root()
+
+
+def profiles_root() -> Path:
+    return PROFILES_ROOT or paths.hw_profiles_root()
 STATUSES = ("ok", "failed")
 
 
@@ -81,18 +92,18 @@ def resolve(arg: str) -> Path:
     if candidate.exists():
         raise LabError(f"{candidate}: not a result set (no manifest.json)")
     if "/" not in arg:
-        found = sorted(p for p in RESULTS_ROOT.glob(f"*/{arg}") if (p / "manifest.json").is_file())
+        found = sorted(p for p in results_root().glob(f"*/{arg}") if (p / "manifest.json").is_file())
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
             places = ", ".join(str(p) for p in found)
             raise LabError(f"set id {arg} exists under several profiles ({places}); give its path")
-    raise LabError(f"no result set {arg!r} (not a folder with manifest.json, nor a set id under {RESULTS_ROOT}/*/)")
+    raise LabError(f"no result set {arg!r} (not a folder with manifest.json, nor a set id under {results_root()}/*/)")
 
 
 def all_sets() -> List[Path]:
     """Every set under results/<profile>/<set>/."""
-    return sorted(p.parent for p in RESULTS_ROOT.glob("*/*/manifest.json"))
+    return sorted(p.parent for p in results_root().glob("*/*/manifest.json"))
 
 
 def read_json(path: Path) -> dict:
@@ -226,11 +237,11 @@ def load_many(args: List[str]) -> List[ResultSet]:
         return [load(arg) for arg in args]
     folders = all_sets()
     if not folders:
-        raise LabError(f"no result sets under {RESULTS_ROOT}/*/")
+        raise LabError(f"no result sets under {results_root()}/*/")
     return [load_set(folder) for folder in folders]
 
 
 def host_profile(profile_id: str) -> Optional[dict]:
     """hw-profiles/<id>/profile.json when it exists (any JSON object), else None."""
-    path = PROFILES_ROOT / profile_id / "profile.json"
+    path = profiles_root() / profile_id / "profile.json"
     return read_json(path) if path.is_file() else None

@@ -97,3 +97,19 @@ def test_compare_usage_errors(set_dir, capsys):
     assert status == 1 and "no point for backend 'mb'" in one_error_line(err)
     status, _, err = run_cli(["compare", str(set_dir), str(set_dir), "--metric", "speed"], capsys)
     assert "unknown metric 'speed'" in one_error_line(err)
+
+
+def test_set_ids_and_profiles_are_found_where_the_environment_points(tmp_path, monkeypatch):
+    """compare/plot/report look where the runner writes: RCULAB_RESULTS and
+    RCULAB_HW_PROFILES move both (they once looked only under the repository)."""
+    results, profiles = tmp_path / "results", tmp_path / "hw-profiles"
+    folder = synth.write_set(results, backends=("qsbr",), workloads=("read_scalability",), readers=(1,),
+                             repetitions=3)
+    synth.write_profile(profiles, folder.parent.name)
+    monkeypatch.setenv("RCULAB_RESULTS", str(results))
+    monkeypatch.setenv("RCULAB_HW_PROFILES", str(profiles))
+    assert load.resolve(folder.name) == folder
+    assert load.all_sets() == [folder]
+    assert load.host_profile(folder.parent.name)["profile_id"] == folder.parent.name
+    monkeypatch.delenv("RCULAB_RESULTS")
+    assert folder not in load.all_sets()
