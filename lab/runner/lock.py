@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -55,12 +56,19 @@ class SetLock:
         raise LabError(f"{self.path}: cannot take the lock (it keeps changing hands)")
 
     def _create(self) -> bool:
-        try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            return False
+        # The pid is written first and the file linked into place whole: a lock
+        # created empty and filled afterwards would look stale (no holder) to a
+        # second runner in between, which would take it over.
+        fd, name = tempfile.mkstemp(prefix=f"{LOCK_NAME}.new.", dir=self.path.parent)
+        staged = Path(name)
         with os.fdopen(fd, "w") as out:
             out.write(f"{os.getpid()}\n")
+        try:
+            os.link(staged, self.path)
+        except FileExistsError:
+            return False
+        finally:
+            staged.unlink()
         self.held = True
         return True
 

@@ -223,3 +223,23 @@ def test_without_tqdm_progress_is_one_plain_line_per_point(sweep_env, tmp_path, 
     lines = [line for line in err.splitlines() if line.startswith("[")]
     assert status == 0 and len(lines) == 12
     assert lines[0].startswith("[1/12] 8% elapsed ") and " ETA " in lines[0] and lines[-1].startswith("[12/12] 100%")
+
+
+def test_the_lock_is_never_seen_without_its_holder(tmp_path, monkeypatch):
+    """A second runner that looks at the very moment the lock appears finds
+    the first one's pid in it (and is refused), not an empty file it would
+    take for stale."""
+    from lab.runner import lock as lock_module
+    seen = []
+    real_link = os.link
+
+    def link_then_look(source, target, **kw):
+        real_link(source, target, **kw)
+        seen.append(lock_module.holder(target))
+        with pytest.raises(lock_module.LabError, match=f"another sweep \\(pid {os.getpid()}\\)"):
+            lock_module.SetLock(tmp_path).acquire()
+
+    monkeypatch.setattr(lock_module.os, "link", link_then_look)
+    with lock_module.SetLock(tmp_path):
+        assert seen == [os.getpid()]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
