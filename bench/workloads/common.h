@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "bench/harness/bench_options.h"
@@ -88,6 +89,27 @@ class basic_reclaim_ledger {
 // The ledger of the workloads' published object. Any T with an atomic
 // `marker` (kAlive / kPoisoned) can have its own (hash_scan's list nodes).
 using reclaim_ledger = basic_reclaim_ledger<bench_object>;
+
+// The run a call_rcu callback belongs to: a callback gets only its rcu_head.
+// One point runs at a time; Shared (the workload's state) and Tag (the
+// backend, or a test's broken one) keep workloads and backends apart.
+template <class Shared, class Tag>
+struct active_run {
+  static inline Shared* current = nullptr;
+};
+
+// An rcu_head that knows the workload state it belongs to, for callbacks
+// that act on that state rather than on an object around the head.
+template <class Owner>
+struct owned_head {
+  rcu_head head;  // first: the callback's pointer converts back to the box
+  Owner* owner = nullptr;
+
+  static Owner& owner_of(rcu_head* h) {
+    static_assert(std::is_standard_layout_v<owned_head>);
+    return *reinterpret_cast<owned_head*>(h)->owner;
+  }
+};
 
 inline uint64_t now_ns() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(

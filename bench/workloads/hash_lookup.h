@@ -55,16 +55,6 @@ static_assert(kPermanent == kVolatile, "a random key below 2*kPermanent is eithe
 
 enum class variant { rcu, bucket, rwlock };
 
-// A test-only backend may ask RCU lookups to linger over the element they
-// found (~1 us inside the section, as a reader using it would, then its
-// marker is read again): long enough for a grace period that does not wait
-// to free it under the reader, so that the poison check sees it in one run.
-template <Backend B>
-constexpr bool lingers_on_found() {
-  if constexpr (requires { B::kLingerOnFound; }) return B::kLingerOnFound;
-  return false;
-}
-
 inline uint64_t bucket_of(uint64_t key) { return (key * 0x9e3779b97f4a7c15ULL) >> 54; }  // top 10 bits
 static_assert(kBuckets == 1024);
 
@@ -96,14 +86,7 @@ struct shared {
 };
 
 template <class Tag>
-struct run_state {
-  static inline shared* current = nullptr;  // one run at a time
-};
-
-template <class Tag>
-void free_node(rcu_head* h) {
-  run_state<Tag>::current->ledger.poison_and_free(node::from_head(h));
-}
+using run_state = active_run<shared, Tag>;
 
 // One lookup: found?; counts freed elements seen into `poisoned`.
 template <Backend B>
@@ -124,14 +107,7 @@ bool lookup(shared& s, uint64_t key, uint64_t& poisoned) {
       break;
   }
   read_guard<B> section;
-  const node* found = hash_scan_detail::find(b, key, poisoned);
-  if constexpr (lingers_on_found<B>()) {
-    if (found) {
-      keep(spin_iterations(1000));
-      poisoned += !found->alive();
-    }
-  }
-  return found != nullptr;
+  return hash_scan_detail::find_in_section<B>(b, key, poisoned);
 }
 
 template <Backend B>
@@ -192,7 +168,7 @@ void toggle(shared& s, uint64_t key) {
   }
   if (!removed) return;
   if (s.v == variant::rcu)
-    B::call(&removed->head, &free_node<B>);
+    B::call(&removed->head, &hash_scan_detail::free_node<shared, B>);
   else
     s.ledger.poison_and_free(removed);  // lookups hold the lock: none can still reach it
 }

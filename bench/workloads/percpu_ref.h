@@ -76,22 +76,13 @@ struct alignas(kCacheLine) counter_slot {
   std::atomic<int64_t> v{0};
 };
 
-struct shared;
-
-// The mode switch's rcu_head, with the way back to its ref.
-struct owned_head {
-  rcu_head head;  // first: the callback's pointer converts back to the box
-  shared* owner;
-};
-static_assert(std::is_standard_layout_v<owned_head>);
-
 struct shared {
   shared(unsigned readers, variant v) : slots(readers), kind(v) { switch_head.owner = this; }
   alignas(kCacheLine) std::atomic<uint64_t> flags{0};
   alignas(kCacheLine) std::atomic<int64_t> count{0};
   std::vector<counter_slot> slots;
   const variant kind;
-  owned_head switch_head;  // one switch at a time: one killer
+  owned_head<shared> switch_head;  // the mode switch's; one at a time: one killer
   alignas(kCacheLine) std::atomic<uint64_t> gen{0};  // the live generation
   std::atomic<uint64_t> released_gen{0};             // the last one released
   std::atomic<uint64_t> released_ns{0};
@@ -136,7 +127,7 @@ inline bool inc_not_zero(std::atomic<int64_t>& c) {
 // kAtomicMode, so every get or put that read per-thread mode has finished
 // (its section has ended) and the per-thread sum is final.
 inline void switch_to_atomic_rcu(rcu_head* h) {
-  shared& s = *reinterpret_cast<owned_head*>(h)->owner;
+  shared& s = owned_head<shared>::owner_of(h);
   int64_t sum = 0;
   // Relaxed: the grace period orders every per-thread update before us.
   for (counter_slot& slot : s.slots) sum += slot.v.load(std::memory_order_relaxed);

@@ -75,9 +75,7 @@ struct shared {
 };
 
 template <Backend B>
-struct run_state {
-  static inline shared* current = nullptr;  // one run at a time
-};
+using run_state = active_run<shared, B>;
 
 // The reference count lives in bench_object::value (published objects start
 // at 1: the reference the pointer holds), reached through atomic_ref so the

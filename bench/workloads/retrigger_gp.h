@@ -91,16 +91,6 @@ constexpr uint64_t use_spins() {
   return 0;
 }
 
-struct shared;
-
-// The one rcu_head, with the way back to its state machine (a callback of
-// an earlier run must never reach a later run's state).
-struct owned_head {
-  rcu_head head;  // first: the callback's pointer converts back to the box
-  shared* owner;
-};
-static_assert(std::is_standard_layout_v<owned_head>);
-
 struct shared {
   explicit shared(variant kind) : v(kind) { rtrg_rh.owner = this; }
   const variant v;
@@ -113,7 +103,9 @@ struct shared {
   // fields around would otherwise cost every read a miss).
   alignas(kCacheLine) std::atomic<bench_object*> published{nullptr};
   alignas(kCacheLine) pthread_rwlock_t rwlock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;  // variant:rwlock
-  alignas(kCacheLine) owned_head rtrg_rh;  // the only rcu_head
+  // The only rcu_head; its owner pointer leads a callback to this run's state
+  // (a callback of an earlier run must never reach a later run's).
+  alignas(kCacheLine) owned_head<shared> rtrg_rh;
   std::atomic<bool> head_queued{false};   // the double-queue detector
   reclaim_ledger ledger;
   std::atomic<bool> measuring{false};
@@ -169,7 +161,7 @@ void queue_head(shared& s) {
 // close_cb: the three CB transitions.
 template <Backend B>
 void close_cb(rcu_head* h) {
-  shared& s = *reinterpret_cast<owned_head*>(h)->owner;
+  shared& s = owned_head<shared>::owner_of(h);
   // Release: pairs with queue_head's exchange. The backend is done with
   // the head; from here the state decides who queues it next.
   s.head_queued.store(false, std::memory_order_release);

@@ -123,9 +123,7 @@ struct shared {
 };
 
 template <class Tag>
-struct run_state {
-  static inline shared* current = nullptr;  // one run at a time
-};
+using run_state = active_run<shared, Tag>;
 
 template <class Tag>
 void free_route(rcu_head* h) {

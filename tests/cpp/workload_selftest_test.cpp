@@ -246,9 +246,10 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return std::string(info.param.second); });
 
 // ---- hash_scan: each check on the setup that breaks it ----------------------
-// poisoned_seen: `broken` frees deleted nodes at once, under lookups and scans
-// (scan:bucket; scan:one runs the same find()/count_bucket() checks, but on the
-// loaded 2-core VM it took up to 20 s to catch one: too close to the bound).
+// poisoned_seen: hl_broken (below) frees deleted nodes at once, under lookups
+// and scans, and its lookups linger ~1 us over what they found (scan:bucket;
+// with `broken`, lookups that do not linger, a loaded 2-core VM took up to
+// 20 s to catch one: too close to the bound).
 // lookup_misses, scan_count_errors: hs_broken (real grace periods) publishes
 // an inserted node before linking it, so readers lose the chain behind it
 // (not under scan:rwlock, where the insert excludes every reader).
@@ -257,9 +258,16 @@ struct hs_broken : rculab::mb {
   static constexpr bool kBreakHashInsert = true;
 };
 
+// `broken` whose hash lookups linger over what they found (hash_scan, hash_lookup).
+struct hl_broken : broken {
+  static constexpr const char kName[] = "hl_broken";
+  static constexpr bool kLingerOnFound = true;
+};
+
 void register_hs_broken_points() {
   static const bool registered = [] {
     register_hash_scan<hs_broken>(selftest_options());
+    register_hash_scan<hl_broken>(selftest_options());
     return true;
   }();
   (void)registered;
@@ -289,7 +297,7 @@ TEST_P(HashScanCheck, CheckFiresOnBrokenSetup) {
 
 INSTANTIATE_TEST_SUITE_P(
     Checks, HashScanCheck,
-    ::testing::Values(hash_scan_case{"broken", "bucket", "poisoned_seen"},
+    ::testing::Values(hash_scan_case{"hl_broken", "bucket", "poisoned_seen"},
                       hash_scan_case{"hs_broken", "one", "lookup_misses"},
                       hash_scan_case{"hs_broken", "bucket", "scan_count_errors"}),
     [](const ::testing::TestParamInfo<hash_scan_case>& info) {
@@ -315,11 +323,6 @@ namespace {
 struct rt_broken : rculab::mb {
   static constexpr const char kName[] = "rt_broken";
   static constexpr bool kBreakRouteInsert = true;
-};
-
-struct hl_broken : broken {
-  static constexpr const char kName[] = "hl_broken";
-  static constexpr bool kLingerOnFound = true;
 };
 
 void register_zoo_broken_points() {
