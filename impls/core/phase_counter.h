@@ -25,17 +25,23 @@
 // That is free on x86 and is also what ThreadSanitizer sees as the hand-off.
 //
 // Waiting: an updater that finds a reader still inside spins briefly, then
-// announces itself (updater_waiting_ = 1, full fence, re-check) and sleeps on
-// that futex; the reader's outermost read_unlock loads the flag after its
-// counter store and wakes it. So a reader preempted inside its section (more
-// readers than CPUs) lets the grace period go on as soon as it leaves, not at
-// the updater's next timed poll. The reader side has no fence between its
-// store and the flag's load (that would double mb's read cost and add one to
-// memb's and signal's): if the store is still in its store buffer when the
-// updater re-checks and the flag's old value is read, the wake-up is lost,
-// so the updater's sleep is bounded (1 us doubling to 1 ms, as the polling it
-// replaces) and never longer than before. Cost when nobody waits: one load
-// of a read-mostly line and a branch per outermost section.
+// announces itself to that reader (its updater_waits = 1, full fence,
+// re-check) and sleeps on that futex; the reader's outermost read_unlock
+// loads its own flag after its counter store and wakes it. So a reader
+// preempted inside its section (more readers than CPUs) lets the grace
+// period go on as soon as it leaves, not at the updater's next timed poll.
+// The flag is per reader, not global: with one global flag every reader's
+// unlock woke the updater, which re-armed the flag and slept again, some
+// 5000 times per wait with 4 readers on 2 CPUs; that ping-pong (a syscall
+// on the readers' side, the updater's whole CPU share) starved the reader
+// it waited for and made grace periods 10x slower than plain polling.
+// The reader side has no fence between its store and the flag's load (that
+// would double mb's read cost and add one to memb's and signal's): if the
+// store is still in its store buffer when the updater re-checks and the
+// flag's old value is read, the wake-up is lost, so the updater's sleep is
+// bounded (1 us doubling to 1 ms, as the polling it replaces) and never
+// longer than before. Cost when nobody waits: one load from the cache line
+// the unlock has just written, and a branch, per outermost section.
 #pragma once
 
 #include <pthread.h>
@@ -63,6 +69,9 @@ struct alignas(kCacheLine) phase_reader {
   std::atomic<uint64_t> ctr{0};
   // Set by the signal backend's updater, cleared by the reader's handler.
   std::atomic<int32_t> need_barrier{0};
+  // 1 while an updater sleeps waiting for this reader to leave its section;
+  // on ctr's line, so the outermost read_unlock's check costs no miss.
+  std::atomic<int32_t> updater_waits{0};
   bool registered = false;
   pthread_t thread{};
   phase_reader* next = nullptr;
@@ -102,7 +111,7 @@ class phase_counter_backend : public own_backend<Derived> {
       // Release, as read_unlock: pairs with the acquire load in reader_is_old().
       me.ctr.store(0, std::memory_order_release);
       full_fence();  // the store before the flag's load (a sleeping updater's wake-up)
-      if (updater_waiting_.value.load(std::memory_order_relaxed) != 0) wake_updater();
+      if (me.updater_waits.load(std::memory_order_relaxed) != 0) wake_updater(me);
     }
     unregister_thread();
   }
@@ -132,8 +141,8 @@ class phase_counter_backend : public own_backend<Derived> {
     // compiler barrier keeps the load after the store in the instruction
     // stream; the hardware may still hoist it (see the comment at the top).
     compiler_barrier();
-    if ((mine & kNestMask) == kNestOne && updater_waiting_.value.load(std::memory_order_relaxed) != 0)
-      wake_updater();
+    if ((mine & kNestMask) == kNestOne && me.updater_waits.load(std::memory_order_relaxed) != 0)
+      wake_updater(me);
   }
 
   // Wake-ups of a sleeping updater by a leaving reader (the slow path).
@@ -170,7 +179,7 @@ class phase_counter_backend : public own_backend<Derived> {
   // stays; no updater sleeps any more.
   static void keep_calling_thread(void*) noexcept {
     registry().keep_only(self().registered ? &self() : nullptr);
-    updater_waiting_.value.store(0, std::memory_order_relaxed);
+    self().updater_waits.store(0, std::memory_order_relaxed);
   }
 
   static bool reader_is_old(const phase_reader& r, uint64_t global) noexcept {
@@ -185,26 +194,29 @@ class phase_counter_backend : public own_backend<Derived> {
 
   // Returns once `r` is not inside a section of the old phase. Grace periods
   // are serialized (gp_batcher), so at most one updater sleeps here.
-  static void wait_for(const phase_reader& r, uint64_t global) {
+  static void wait_for(phase_reader& r, uint64_t global) {
     for (backoff_waiter spin; spin.spinning(); spin.wait())
       if (!reader_is_old(r, global)) return;
     long sleep_ns = 1'000;
     while (reader_is_old(r, global)) {
-      updater_waiting_.value.store(1, std::memory_order_relaxed);
+      r.updater_waits.store(1, std::memory_order_relaxed);
       // Announce, then re-check: pairs with the reader's counter store then
       // flag load in read_unlock (best effort on its side, see above).
       full_fence();
       if (!reader_is_old(r, global)) break;
-      futex_wait_for(updater_waiting_.value, 1, sleep_ns);
+      futex_wait_for(r.updater_waits, 1, sleep_ns);
       if (sleep_ns < 1'000'000) sleep_ns *= 2;
     }
-    updater_waiting_.value.store(0, std::memory_order_relaxed);
+    r.updater_waits.store(0, std::memory_order_relaxed);
   }
 
-  static void wake_updater() noexcept {
-    updater_waiting_.value.store(0, std::memory_order_relaxed);
+  // The reader `me` leaves: wake the updater sleeping on its flag. The
+  // record outlives the call: unregistering takes the registry lock, which
+  // the waiting updater holds.
+  static void wake_updater(phase_reader& me) noexcept {
+    me.updater_waits.store(0, std::memory_order_relaxed);
     reader_wakeups_.fetch_add(1, std::memory_order_relaxed);
-    futex_wake_all(updater_waiting_.value);
+    futex_wake_all(me.updater_waits);
   }
 
   static void run_grace_period() {
@@ -227,9 +239,6 @@ class phase_counter_backend : public own_backend<Derived> {
   static inline constinit thread_local phase_reader tls_reader_{};
   // Alone on its cache line: every outermost read_lock loads it.
   static inline constinit cacheline_atomic<uint64_t> global_{kNestOne};
-  // 1 while an updater sleeps waiting for a reader; every outermost
-  // read_unlock loads it, so it too has its own line.
-  static inline constinit cacheline_atomic<int32_t> updater_waiting_{0};
   static inline constinit std::atomic<uint64_t> reader_wakeups_{0};
 };
 

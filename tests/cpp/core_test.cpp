@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <optional>
 #include <stdexcept>
@@ -99,6 +100,63 @@ void expect_reader_wakes_updater(const char* name) {
   EXPECT_EQ(verdict(obs, reader_pose::inside), "");
   EXPECT_GE(B::reader_wakeups() - before, 1u)
       << name << ": the updater slept through the reader's read_unlock (no wake-up)";
+}
+
+// While the updater sleeps waiting for one reader held inside its section,
+// other readers keep entering and leaving theirs: they must not wake it (a
+// global wake flag made every unlock wake the updater, which re-armed it and
+// slept again, thousands of times per wait: a ping-pong that cost the readers
+// a syscall each and starved the reader being waited for on a busy host).
+template <class B>
+void expect_only_the_waited_reader_wakes(const char* name) {
+  const backend_entry* b = find_backend(name);
+  ASSERT_NE(b, nullptr);
+  if (const std::string why = b->unavailable_reason(); !why.empty())
+    GTEST_SKIP() << name << " is unavailable here: " << why;
+  std::atomic<bool> held_inside{false}, release{false}, stop{false};
+  std::atomic<uint64_t> other_sections{0};
+  std::thread held([&] {
+    thread_scope<B> registered;
+    B::read_lock();
+    held_inside.store(true);
+    while (!release.load()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    B::read_unlock();
+  });
+  std::vector<std::thread> others;
+  for (int i = 0; i < 2; ++i)
+    others.emplace_back([&] {
+      thread_scope<B> registered;
+      while (!stop.load()) {
+        B::read_lock();
+        B::read_unlock();
+        other_sections.fetch_add(1, std::memory_order_relaxed);
+        std::this_thread::yield();
+      }
+    });
+  while (!held_inside.load()) std::this_thread::yield();
+  const uint64_t before = B::reader_wakeups();
+  std::thread updater([&] {
+    thread_scope<B> registered;
+    B::synchronize();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the updater is asleep by now
+  const uint64_t sections_while_waiting = other_sections.load();
+  release.store(true);
+  updater.join();
+  held.join();
+  stop.store(true);
+  for (std::thread& t : others) t.join();
+  EXPECT_GT(sections_while_waiting, 100u) << "the other readers did not run while the updater waited";
+  EXPECT_GE(B::reader_wakeups() - before, 1u) << name << ": the held reader did not wake the updater";
+  EXPECT_LE(B::reader_wakeups() - before, 2u)
+      << name << ": readers the updater was not waiting for woke it";
+}
+
+TEST(ReaderWake, OnlyTheWaitedReaderWakesMb) { expect_only_the_waited_reader_wakes<rculab::mb>("mb"); }
+TEST(ReaderWake, OnlyTheWaitedReaderWakesMemb) { expect_only_the_waited_reader_wakes<rculab::memb>("memb"); }
+TEST(ReaderWake, OnlyTheWaitedReaderWakesSignal) {
+  if (tsan_unreliable_for(*find_backend("signal"))) GTEST_SKIP() << "signal backend under TSan";
+  expect_only_the_waited_reader_wakes<rculab::signal_rcu>("signal");
 }
 
 TEST(ReaderWake, Mb) { expect_reader_wakes_updater<rculab::mb>("mb"); }
