@@ -29,6 +29,7 @@
 // the same order as the harness's helper<i>_* counters).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -119,6 +120,15 @@ struct shared {
     for (const updater_slot& s : slots) n += s.allocated.load(std::memory_order_relaxed);
     return n;
   }
+  // Queued and not yet invoked. Invoked is read first: both only grow, so
+  // this errs high by what arrived meanwhile; an updater adds its calls once
+  // per batch, after making them, so invoked may run ahead of allocated by
+  // part of a batch: clamped at 0 (unclamped, it wrapped to 2^64 and
+  // throttled every updater for nothing).
+  uint64_t backlog() const {
+    const uint64_t done = invoked(), made = allocated();
+    return made - std::min(made, done);
+  }
 };
 
 // The backlog over the window, sampled by a thread of its own.
@@ -157,10 +167,7 @@ class backlog_sampler {
     }
   }
   void sample() {
-    // Invoked first: both only grow, so this errs high by what arrived
-    // meanwhile; allocated counts per batch and may trail invoked a little.
-    const uint64_t invoked = s_.invoked(), allocated = s_.allocated();
-    total_.push_back(allocated - std::min(allocated, invoked));
+    total_.push_back(s_.backlog());
     if constexpr (requires { B::call_rcu_backlogs(); }) {
       const std::vector<uint64_t> now = B::call_rcu_backlogs();
       worker_max_.resize(std::max(worker_max_.size(), now.size()), 0);
@@ -279,12 +286,12 @@ void updater(thread_ctx& ctx, shared& s, uint64_t interval_ns) {
     }
     mine.allocated.store(mine.allocated.load(std::memory_order_relaxed) + batch, std::memory_order_relaxed);
     // Once per batch: the backlog from every updater's and every tally's count.
-    uint64_t pending = s.allocated() - s.invoked();
+    uint64_t pending = s.backlog();
     mine.pending_peak = std::max(mine.pending_peak, pending);
     while (pending > kMaxPending) {
       ++mine.throttled;
       std::this_thread::yield();
-      pending = s.allocated() - s.invoked();
+      pending = s.backlog();
     }
   } while (ctx.next_batch(batch));
 }
