@@ -61,6 +61,7 @@ class SetLock:
         # second runner in between, which would take it over.
         fd, name = tempfile.mkstemp(prefix=f"{LOCK_NAME}.new.", dir=self.path.parent)
         staged = Path(name)
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the holder from other users' runners
         with os.fdopen(fd, "w") as out:
             out.write(f"{os.getpid()}\n")
         try:

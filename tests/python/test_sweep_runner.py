@@ -236,6 +236,7 @@ def test_the_lock_is_never_seen_without_its_holder(tmp_path, monkeypatch):
     def link_then_look(source, target, **kw):
         real_link(source, target, **kw)
         seen.append(lock_module.holder(target))
+        assert os.stat(target).st_mode & 0o777 == 0o644  # readable by other users' runners
         with pytest.raises(lock_module.LabError, match=f"another sweep \\(pid {os.getpid()}\\)"):
             lock_module.SetLock(tmp_path).acquire()
 
