@@ -338,10 +338,7 @@ void register_call_rcu(const bench_options& o) {
           helper_handles<B>);
       const uint64_t unreclaimed = s.allocated() - s.invoked();
       const uint64_t t0 = now_ns();
-      {
-        thread_scope<B> registered;
-        B::barrier();  // every callback has run: the tallies are complete and ours to read
-      }
+      registered_barrier<B>();  // every callback has run: the tallies are complete and ours to read
       const uint64_t barrier_ns = now_ns() - t0;
       const backend_stats stats = stats_since(before, B::stats());
       run_report with_latency = run;

@@ -98,6 +98,14 @@ struct active_run {
   static inline Shared* current = nullptr;
 };
 
+// barrier() from a thread registered for it (liburcu's barrier enters
+// read-side sections): every callback queued before it, on any thread, has run.
+template <Backend B>
+void registered_barrier() {
+  thread_scope<B> registered;
+  B::barrier();
+}
+
 // An rcu_head that knows the workload state it belongs to, for callbacks
 // that act on that state rather than on an object around the head.
 template <class Owner>

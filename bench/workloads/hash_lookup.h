@@ -226,10 +226,7 @@ void register_hash_lookup(const bench_options& o) {
       auto [run, stats] = run_rescue<B>(o, readers, updaters, [&](thread_ctx& c) { reader<B>(c, s); },
                                         [&](thread_ctx& c) { updater<B>(c, s); });
       const uint64_t unreclaimed = s.pending();
-      {
-        thread_scope<B> registered;
-        B::barrier();  // deleted elements' callbacks, before the ledger goes away
-      }
+      registered_barrier<B>();  // deleted elements' callbacks, before the ledger goes away
       report_run(state, run, stats, unreclaimed);
       state.counters["hits"] = double(s.hits.load());
       state.counters["misses"] = double(s.misses.load());

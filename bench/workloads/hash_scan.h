@@ -339,10 +339,7 @@ void register_hash_scan(const bench_options& o) {
       const backend_stats stats = stats_since(before, B::stats());
       const uint64_t linked = kPermanent + s.live_volatile.load();
       const uint64_t unreclaimed = s.ledger.outstanding() - linked;
-      {
-        thread_scope<B> registered;
-        B::barrier();  // deleted nodes' callbacks, before the ledger goes away
-      }
+      registered_barrier<B>();  // deleted nodes' callbacks, before the ledger goes away
       report_run(state, run, stats, unreclaimed);
       state.counters["scans"] = double(s.scans.load());
       state.counters["scan_ns_sum"] = double(s.scan_ns_sum.load());

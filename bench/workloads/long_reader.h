@@ -278,10 +278,7 @@ void register_long_reader(const bench_options& o) {
       const backend_stats stats = stats_since(before, B::stats());
       const srcu_domain::counters dom = domain.stats();
       const uint64_t unreclaimed = s.ledger.outstanding() - elements + unrelated.ledger.outstanding() - 1;
-      {
-        thread_scope<B> registered;
-        B::barrier();  // ref mode's last puts, global/chunk's retired elements
-      }
+      registered_barrier<B>();  // ref mode's last puts, global/chunk's retired elements
       domain.barrier();
       for (auto& slot : s.slots) s.ledger.poison_and_free(slot.load());
       unrelated.ledger.poison_and_free(unrelated.ptr.load());

@@ -345,10 +345,7 @@ void register_percpu_ref(const bench_options& o) {
       // Time the ref spent dead inside the window: gets fail then, so the
       // lab divides the pairs by the live time only.
       const uint64_t dead_ns = std::min(overlap_ns(dead, window_open, window_close), run.wall_ns);
-      {
-        thread_scope<B> registered;
-        B::barrier();  // the last mode switch, if one is pending
-      }
+      registered_barrier<B>();  // the last mode switch, if one is pending
       const backend_stats stats = stats_since(before, B::stats());
       // Every reader is gone: a killed ref is released with 0 left, a live
       // one holds exactly its initial reference (per-thread counts included).

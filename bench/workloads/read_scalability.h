@@ -103,10 +103,7 @@ void register_read_scalability(const bench_options& o) {
         const run_report run = run_roles(*o.topo, ro, roles, helper_handles<B>);
         const backend_stats stats = stats_since(before, B::stats());
         const uint64_t unreclaimed = s.ledger.outstanding() - 1;  // less the published one
-        if (m.updaters) {
-          thread_scope<B> registered;
-          B::barrier();  // drain before the ledger goes away
-        }
+        if (m.updaters) registered_barrier<B>();  // drain before the ledger goes away
         s.ledger.poison_and_free(s.ptr.load());
         report_run(state, run, stats, unreclaimed);
       });

@@ -342,10 +342,7 @@ void register_route_table(const bench_options& o) {
       auto [run, stats] = run_rescue<B>(o, readers, updaters, [&](thread_ctx& c) { reader<B>(c, s); },
                                         [&](thread_ctx& c) { updater<B>(c, s); });
       const uint64_t unreclaimed = s.pending();
-      {
-        thread_scope<B> registered;
-        B::barrier();  // deleted entries' callbacks, before the ledgers go away
-      }
+      registered_barrier<B>();  // deleted entries' callbacks, before the ledgers go away
       report_run(state, run, stats, unreclaimed);
       state.counters["permanent_misses"] = double(s.permanent_misses.load());
       state.counters["wrong_iface"] = double(s.wrong_iface.load());
