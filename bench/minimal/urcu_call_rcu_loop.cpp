@@ -12,7 +12,12 @@
 // placement pins them: readers on the first CPUs, enqueuers next, liburcu's
 // default call_rcu worker on the CPU after those (wrapping around).
 //
-// usage: [PIN=1] rculab-minimal-callrcu [THREADS] [SECONDS] [READERS]
+// With PUBLISH=K, one node in K that an enqueuer retires is the one it had
+// published, and the readers read the published nodes in turn, as the lab's
+// readers do for its use-after-free check (the lab's K is cb_publish_every):
+// what that sharing costs, held apart from what the lab's own code costs.
+//
+// usage: [PIN=1] [PUBLISH=K] rculab-minimal-callrcu [THREADS] [SECONDS] [READERS]
 #define _LGPL_SOURCE
 #include <urcu/urcu-memb.h>
 
@@ -21,6 +26,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -30,9 +36,23 @@ namespace {
 
 struct node {
   rcu_head head;
+  unsigned long value = 1;
 };
 
-std::atomic<unsigned long long> invoked{0};
+// One enqueuer's published node, on a cache line of its own.
+struct alignas(64) published_slot {
+  std::atomic<node*> ptr{nullptr};
+};
+std::vector<published_slot> published;
+unsigned publish_every = 0;  // 0: nothing published, readers read nothing
+
+// Written on every callback by the worker: a cache line of its own, or the
+// readers' and enqueuers' reads of the globals beside it (stop, the settings)
+// would bounce it (that alone halved the rate).
+struct alignas(64) invoked_counter {
+  std::atomic<unsigned long long> n{0};
+};
+invoked_counter invoked;
 std::vector<int> cpus;  // the CPUs we may run on, in order; empty: no pinning
 
 void pin(pthread_t thread, unsigned slot) {
@@ -44,24 +64,44 @@ void pin(pthread_t thread, unsigned slot) {
 }
 std::atomic<bool> stop{false};
 
-void free_node(rcu_head* h) {
-  delete reinterpret_cast<node*>(h);  // head is the first member
-  invoked.fetch_add(1, std::memory_order_relaxed);
+double thread_cpu_seconds(pthread_t thread) {
+  clockid_t clock;
+  timespec ts{};
+  if (pthread_getcpuclockid(thread, &clock) != 0 || clock_gettime(clock, &ts) != 0) return 0;
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
-void enqueue_until_stopped() {
+void free_node(rcu_head* h) {
+  delete reinterpret_cast<node*>(h);  // head is the first member
+  invoked.n.fetch_add(1, std::memory_order_relaxed);
+}
+
+node* next_retired(published_slot& mine, unsigned long& made) {
+  if (publish_every && made++ % publish_every == 0) return mine.ptr.exchange(new node, std::memory_order_acq_rel);
+  return new node;
+}
+
+void enqueue_until_stopped(unsigned index) {
   urcu_memb_register_thread();
+  unsigned long made = 0;
   while (!stop.load(std::memory_order_relaxed))
-    for (int i = 0; i < 64; ++i) urcu_memb_call_rcu(&(new node)->head, &free_node);
+    for (int i = 0; i < 64; ++i) urcu_memb_call_rcu(&next_retired(published[index], made)->head, &free_node);
   urcu_memb_unregister_thread();
 }
 
 void read_until_stopped() {
   urcu_memb_register_thread();
+  unsigned long sum = 0;
+  size_t next = 0;
   while (!stop.load(std::memory_order_relaxed)) {
     urcu_memb_read_lock();
+    if (publish_every) {
+      sum += rcu_dereference(*reinterpret_cast<node**>(&published[next].ptr))->value;
+      next = next + 1 == published.size() ? 0 : next + 1;
+    }
     urcu_memb_read_unlock();
   }
+  if (sum == 1) std::puts("");  // keeps the reads
   urcu_memb_unregister_thread();
 }
 
@@ -72,9 +112,18 @@ int main(int argc, char** argv) {
   const double seconds = argc > 2 ? std::atof(argv[2]) : 1.0;
   const int readers = argc > 3 ? std::atoi(argv[3]) : 0;
   if (threads < 1 || threads > 4096 || !(seconds > 0) || readers < 0 || readers > 4096) {
-    std::fprintf(stderr, "usage: rculab-minimal-callrcu [THREADS 1..4096] [SECONDS > 0] [READERS 0..4096]\n");
+    std::fprintf(stderr, "usage: [PIN=1] [PUBLISH=K] rculab-minimal-callrcu [THREADS 1..4096] [SECONDS > 0] [READERS 0..4096]\n");
     return 2;
   }
+  if (const char* p = std::getenv("PUBLISH"); p && *p) {
+    publish_every = unsigned(std::atoi(p));
+    if (publish_every < 1 || publish_every > 1u << 20) {
+      std::fprintf(stderr, "rculab-minimal-callrcu: PUBLISH must be 1..1048576, got '%s'\n", p);
+      return 2;
+    }
+  }
+  published = std::vector<published_slot>(unsigned(threads));
+  for (published_slot& slot : published) slot.ptr.store(new node);
   if (const char* p = std::getenv("PIN"); p && *p == '1') {
     cpu_set_t allowed;
     sched_getaffinity(0, sizeof allowed, &allowed);
@@ -83,20 +132,28 @@ int main(int argc, char** argv) {
   }
   std::vector<std::thread> pool;
   for (int r = 0; r < readers; ++r) pool.emplace_back(read_until_stopped);
-  for (int t = 0; t < threads; ++t) pool.emplace_back(enqueue_until_stopped);
+  for (int t = 0; t < threads; ++t) pool.emplace_back(enqueue_until_stopped, unsigned(t));
   for (size_t i = 0; i < pool.size(); ++i) pin(pool[i].native_handle(), unsigned(i));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the worker exists by now
-  pin(urcu_memb_get_call_rcu_thread(urcu_memb_get_default_call_rcu_data()), unsigned(pool.size()));
+  const pthread_t worker = urcu_memb_get_call_rcu_thread(urcu_memb_get_default_call_rcu_data());
+  pin(worker, unsigned(pool.size()));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // warm-up
   const auto t0 = std::chrono::steady_clock::now();
-  const unsigned long long at_open = invoked.load();
+  const unsigned long long at_open = invoked.n.load();
+  const double worker_cpu_at_open = thread_cpu_seconds(worker);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  const unsigned long long at_close = invoked.load();
+  const unsigned long long at_close = invoked.n.load();
+  const double worker_cpu = thread_cpu_seconds(worker) - worker_cpu_at_open;
   const double window = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   stop.store(true);
   for (auto& t : pool) t.join();
   urcu_memb_barrier();
-  std::printf("threads %d  readers %d  callbacks/s %.4g\n", threads, readers,
-              double(at_close - at_open) / window);
+  // The worker's CPU time per callback, to hold against the lab's
+  // helper0_cpu_ns / cb_invoked_window: where the two figures part, this says
+  // whether the worker did more per callback or just ran less.
+  const double callbacks = double(at_close - at_open);
+  for (published_slot& slot : published) delete slot.ptr.load();  // never retired: no reader left
+  std::printf("threads %d  readers %d  callbacks/s %.4g  worker_cpu_s %.3f  worker_ns_per_cb %.1f\n",
+              threads, readers, callbacks / window, worker_cpu, callbacks ? worker_cpu * 1e9 / callbacks : 0.0);
   return 0;
 }
