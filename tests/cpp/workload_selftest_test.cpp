@@ -115,6 +115,7 @@ TEST_P(WorkloadCheck, CountsViolationsOnBrokenBackend) {
   retired_keep_all.store(false);
   ASSERT_EQ(hunt.error, "");
   RecordProperty("runs", std::to_string(hunt.runs));
+  RecordProperty("violations", std::to_string(uint64_t(hunt.violations)));
   EXPECT_GT(hunt.violations, 0) << filter << " reported no violation in " << hunt.runs
                                 << " runs on a backend whose grace periods do not wait: "
                                    "its poison check cannot see a use after free";
@@ -473,6 +474,7 @@ TEST(PercpuRefCheck, CountsGetsAfterReleaseOnBrokenBackend) {
   const violation_hunt hunt = hunt_violations(filter, std::chrono::seconds(20), "get_after_release");
   ASSERT_EQ(hunt.error, "");
   RecordProperty("runs", std::to_string(hunt.runs));
+  RecordProperty("violations", std::to_string(uint64_t(hunt.violations)));
   EXPECT_GT(hunt.violations, 0) << filter << ": no get on a released generation in " << hunt.runs
                                 << " runs whose mode switch did not wait for a grace period";
   EXPECT_GT(hunt.core_violations, 0) << "get_after_release is not counted in violations";
@@ -582,6 +584,7 @@ TEST_P(RetriggerCheck, CheckFiresOnBrokenSetup) {
   const violation_hunt hunt = hunt_violations(filter, std::chrono::seconds(20), c.counter);
   ASSERT_EQ(hunt.error, "");
   RecordProperty("runs", std::to_string(hunt.runs));
+  RecordProperty("violations", std::to_string(uint64_t(hunt.violations)));
   EXPECT_GT(hunt.violations, 0) << filter << ": " << c.counter << " stayed 0 in " << hunt.runs
                                 << " runs of a setup that breaks it";
   EXPECT_GT(hunt.core_violations, 0) << c.counter << " is not counted in violations";
