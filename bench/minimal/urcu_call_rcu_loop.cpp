@@ -96,7 +96,7 @@ void read_until_stopped() {
   while (!stop.load(std::memory_order_relaxed)) {
     urcu_memb_read_lock();
     if (publish_every) {
-      sum += rcu_dereference(*reinterpret_cast<node**>(&published[next].ptr))->value;
+      sum += published[next].ptr.load(std::memory_order_acquire)->value;  // pairs with the exchange
       next = next + 1 == published.size() ? 0 : next + 1;
     }
     urcu_memb_read_unlock();
@@ -116,8 +116,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (const char* p = std::getenv("PUBLISH"); p && *p) {
-    publish_every = unsigned(std::atoi(p));
-    if (publish_every < 1 || publish_every > 1u << 20) {
+    char* end = nullptr;
+    const unsigned long k = std::strtoul(p, &end, 10);
+    publish_every = *end == '\0' && k <= 1u << 20 ? unsigned(k) : 0;
+    if (publish_every < 1) {
       std::fprintf(stderr, "rculab-minimal-callrcu: PUBLISH must be 1..1048576, got '%s'\n", p);
       return 2;
     }
