@@ -11,6 +11,7 @@ from typing import Optional
 from lab.errors import LabError
 
 LOCK_NAME = ".lock"
+STAGING_PREFIX = f"{LOCK_NAME}.new."  # + "<pid>." + mkstemp's suffix
 
 
 def pid_alive(pid: int) -> bool:
@@ -37,6 +38,7 @@ class SetLock:
         self.held = False
 
     def acquire(self) -> None:
+        self._remove_dead_staging()
         for _ in range(3):
             if self._create():
                 return
@@ -55,11 +57,20 @@ class SetLock:
                   f"(pid {pid if pid is not None else '?'} is not running)", file=sys.stderr)
         raise LabError(f"{self.path}: cannot take the lock (it keeps changing hands)")
 
+    def _remove_dead_staging(self) -> None:
+        """A runner killed between staging its lock file and removing it left
+        `.lock.new.<pid>.*` behind: removed once that pid is gone."""
+        for staged in self.path.parent.glob(f"{STAGING_PREFIX}*"):
+            pid = staged.name[len(STAGING_PREFIX):].split(".", 1)[0]
+            if pid.isdigit() and not pid_alive(int(pid)):
+                staged.unlink(missing_ok=True)
+
     def _create(self) -> bool:
         # The pid is written first and the file linked into place whole: a lock
         # created empty and filled afterwards would look stale (no holder) to a
-        # second runner in between, which would take it over.
-        fd, name = tempfile.mkstemp(prefix=f"{LOCK_NAME}.new.", dir=self.path.parent)
+        # second runner in between, which would take it over. The staging name
+        # carries the pid too, so that a later runner can tell a leftover.
+        fd, name = tempfile.mkstemp(prefix=f"{STAGING_PREFIX}{os.getpid()}.", dir=self.path.parent)
         staged = Path(name)
         os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the holder from other users' runners
         with os.fdopen(fd, "w") as out:

@@ -225,6 +225,22 @@ def test_without_tqdm_progress_is_one_plain_line_per_point(sweep_env, tmp_path, 
     assert lines[0].startswith("[1/12] 8% elapsed ") and " ETA " in lines[0] and lines[-1].startswith("[12/12] 100%")
 
 
+def test_a_dead_runners_staged_lock_file_is_removed(tmp_path):
+    """A runner killed between staging its lock file and removing it leaves
+    `.lock.new.<pid>.*`; the next runner removes it, but not one whose runner
+    still lives (it is about to link it into place)."""
+    from lab.runner import lock as lock_module
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = tmp_path / f".lock.new.{gone.pid}.abc123"
+    live = tmp_path / f".lock.new.{os.getppid()}.def456"
+    for staged in (dead, live):
+        staged.write_text("1\n")
+    with lock_module.SetLock(tmp_path):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == [live.name]
+
+
 def test_the_lock_is_never_seen_without_its_holder(tmp_path, monkeypatch):
     """A second runner that looks at the very moment the lock appears finds
     the first one's pid in it (and is refused), not an empty file it would
