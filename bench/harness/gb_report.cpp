@@ -10,7 +10,7 @@ const std::vector<std::string>& core_counter_names() {
       "updater_ops",    "updater_cpu_ns", "helper_cpu_ns",  "lat_samples",    "lat_p50_ns",
       "lat_p90_ns",     "lat_p99_ns",     "lat_max_ns",     "sync_calls",     "grace_periods",
       "cb_queued",      "cb_pending_peak", "cb_pending_end", "unreclaimed_final", "violations",
-      "bind_failures",  "migrated_threads", "updaters_starved"};
+      "bind_failures",  "migrated_threads", "updaters_starved", "lost_wakeups"};
   return names;
 }
 
@@ -49,6 +49,9 @@ void report_run(benchmark::State& state, const run_report& run, const backend_st
                             ? double(stats.callbacks_queued) - double(*stats.callbacks_invoked)
                             : -1.0);
   set("unreclaimed_final", double(unreclaimed_final));
+  // Grace-period sleeps a reader should have ended and the safety-net timer
+  // did (phase_counter.h): -1 where the backend has no such sleep.
+  set("lost_wakeups", stats.lost_wakeups ? double(*stats.lost_wakeups) : -1.0);
   set("violations", double(run.violations));
   // Updaters ran and completed nothing in the window: whatever the readers
   // did, this is no measurement of an update workload (the lab fails it).

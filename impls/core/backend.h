@@ -53,6 +53,10 @@ struct backend_stats {
   std::optional<uint64_t> callbacks_invoked;
   // Largest number of queued-but-not-invoked callbacks seen (memory backlog).
   std::optional<uint64_t> callbacks_pending_peak;
+  // Sleeps of a waiting updater that its safety-net timer ended, the reader
+  // gone without waking it: a lost wake-up (should stay 0). Absent where the
+  // backend has no such sleep (ours without one, liburcu's).
+  std::optional<uint64_t> lost_wakeups;
 };
 
 // Counters accumulated between two stats() readings (peaks are as of `after`).
@@ -65,6 +69,7 @@ inline backend_stats stats_since(const backend_stats& before, const backend_stat
   if (after.callbacks_invoked && before.callbacks_invoked)
     d.callbacks_invoked = *after.callbacks_invoked - *before.callbacks_invoked;
   d.callbacks_pending_peak = after.callbacks_pending_peak;
+  if (after.lost_wakeups && before.lost_wakeups) d.lost_wakeups = *after.lost_wakeups - *before.lost_wakeups;
   return d;
 }
 

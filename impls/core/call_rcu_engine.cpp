@@ -27,16 +27,28 @@ struct call_rcu_engine::shard {
   // Detaches every node pushed so far: [first, last], or nullptr if none.
   rcu_head* take_all(rcu_head*& last) noexcept;
   void start_worker();
-  // Fork child (restart_after_fork): the worker is gone; the next push()
-  // starts a fresh one (restart_worker).
+  // Fork child (restart_after_fork): parent producers' unlinked nodes and
+  // parent barriers' markers leave the queue; the worker is gone (the next
+  // push() starts a fresh one, restart_worker), unless the forking thread is
+  // this shard's worker itself (fork() inside a callback): it stays the one
+  // consumer.
+  void repair_after_fork() noexcept;
   void forget_worker_after_fork() noexcept;
+  void adopt_forking_worker_after_fork() noexcept;
+  void drop_parent_nodes_after_fork() noexcept;
   void restart_worker();
   static void* worker_main(void* self);
   void worker_loop();
   void park_until_work() noexcept;
   void run_batch(rcu_head* first, rcu_head* last);
   uint64_t backlog() const noexcept {
-    return queued.load(std::memory_order_relaxed) - invoked.load(std::memory_order_relaxed);
+    // Invoked first (acquire, pairs with the worker's release add): every
+    // callback counted there was counted queued before it was pushed, so
+    // the later load of queued is not smaller. Clamped all the same: a
+    // wrapped 2^64 here would be reported as a backlog.
+    const uint64_t done = invoked.load(std::memory_order_acquire);
+    const uint64_t all = queued.load(std::memory_order_relaxed);
+    return all > done ? all - done : 0;
   }
 
   call_rcu_engine& engine;
@@ -97,6 +109,13 @@ unsigned my_ticket() noexcept {
   thread_local const unsigned ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
   return ticket;
 }
+
+// The engine whose callbacks this thread is invoking right now (a worker
+// inside run_batch), and the shard whose worker this thread is: barrier()
+// from a callback would wait for its own queue, and fork() from one must
+// keep the forking worker as its shard's only consumer.
+thread_local const void* invoking_callbacks_of = nullptr;
+thread_local const void* worker_of_shard = nullptr;
 
 }  // namespace
 
@@ -198,23 +217,28 @@ void call_rcu_engine::barrier_reached(rcu_head* head) {
 }
 
 void call_rcu_engine::barrier() {
+  if (invoking_callbacks_of == this)
+    misuse(name_, "barrier() inside a call_rcu callback (the worker would wait for its own queue)");
   // A callback queued before this call (happens-before) started its shard
   // before queuing, so the acquire loads here see that shard.
-  std::vector<std::unique_ptr<barrier_marker>> markers;
-  for (unsigned i = 0; i < shard_count_; ++i) {
-    shard* s = shards_[i].load(std::memory_order_acquire);
-    if (s == nullptr) continue;
-    auto marker = std::make_unique<barrier_marker>();
-    marker->head.func = &barrier_reached;
-    marker->engine = this;
-    s->push(&marker->head);
-    markers.push_back(std::move(marker));
+  std::vector<shard*> started;
+  started.reserve(shard_count_);
+  for (unsigned i = 0; i < shard_count_; ++i)
+    if (shard* s = shards_[i].load(std::memory_order_acquire)) started.push_back(s);
+  // Everything that can throw (these two allocations) before the first
+  // marker is queued: a marker queued and then freed by an unwinding
+  // barrier() would still be run, after the free, by its worker.
+  std::unique_ptr<barrier_marker[]> markers(new barrier_marker[started.size()]);
+  for (size_t i = 0; i < started.size(); ++i) {
+    markers[i].head.func = &barrier_reached;
+    markers[i].engine = this;
+    started[i]->push(&markers[i].head);
   }
-  for (const auto& marker : markers) {
+  for (size_t i = 0; i < started.size(); ++i) {
     for (;;) {
       const int32_t seq = barrier_seq_.load(std::memory_order_acquire);
       // Acquire: pairs with barrier_reached's release; the shard's callbacks before it ran.
-      if (marker->done.load(std::memory_order_acquire)) break;
+      if (markers[i].done.load(std::memory_order_acquire)) break;
       futex_wait(barrier_seq_, seq);
     }
   }
@@ -229,11 +253,18 @@ uint64_t call_rcu_engine::queued() const noexcept {
   return n;
 }
 
+// Acquire: pairs with the workers' release adds (see shard::backlog).
 uint64_t call_rcu_engine::invoked() const noexcept {
   uint64_t n = 0;
   for (unsigned i = 0; i < shard_count_; ++i)
-    if (const shard* s = shards_[i].load(std::memory_order_acquire)) n += s->invoked.load(std::memory_order_relaxed);
+    if (const shard* s = shards_[i].load(std::memory_order_acquire)) n += s->invoked.load(std::memory_order_acquire);
   return n;
+}
+
+uint64_t call_rcu_engine::pending() const noexcept {
+  const uint64_t done = invoked();  // first: see shard::backlog
+  const uint64_t all = queued();
+  return all > done ? all - done : 0;
 }
 
 std::vector<uint64_t> call_rcu_engine::shard_backlogs() const {
@@ -302,7 +333,24 @@ void call_rcu_engine::restart_after_fork(void* self) noexcept {
   auto* engine = static_cast<call_rcu_engine*>(self);
   new (&engine->start_mu_) std::mutex;  // a parent thread may have held it
   for (unsigned i = 0; i < engine->shard_count_; ++i)
-    if (shard* s = engine->shards_[i].load(std::memory_order_relaxed)) s->forget_worker_after_fork();
+    if (shard* s = engine->shards_[i].load(std::memory_order_relaxed)) s->repair_after_fork();
+}
+
+void call_rcu_engine::shard::repair_after_fork() noexcept {
+  if (worker_of_shard == this) adopt_forking_worker_after_fork();
+  else forget_worker_after_fork();
+}
+
+// fork() from inside one of our callbacks: the forking thread is this
+// shard's worker, and it goes on with its batch and its loop in the child.
+// It stays the shard's worker (a second one would be a second consumer of a
+// single-consumer queue), under its new thread id.
+void call_rcu_engine::shard::adopt_forking_worker_after_fork() noexcept {
+  worker = pthread_self();
+  worker_tid.store(static_cast<pid_t>(syscall(SYS_gettid)), std::memory_order_relaxed);
+  worker_gone.store(0, std::memory_order_relaxed);
+  worker_parked.store(0, std::memory_order_relaxed);  // it is running: it will look at the queue
+  drop_parent_nodes_after_fork();
 }
 
 void call_rcu_engine::shard::forget_worker_after_fork() noexcept {
@@ -311,6 +359,10 @@ void call_rcu_engine::shard::forget_worker_after_fork() noexcept {
   // "Parked": the next push() takes its wake-up path, which starts a worker.
   worker_gone.store(1, std::memory_order_relaxed);
   worker_parked.store(1, std::memory_order_relaxed);
+  drop_parent_nodes_after_fork();
+}
+
+void call_rcu_engine::shard::drop_parent_nodes_after_fork() noexcept {
   // Only this thread runs now: plain walks are enough. A producer that had
   // exchanged the tail but not linked its node left a null link short of
   // the tail; the queue ends there. Barrier markers come out: their waiters
@@ -356,6 +408,7 @@ void* call_rcu_engine::shard::worker_main(void* self) {
   // for a grace period (the registry's lock) that waits for that very caller
   // (an online QSBR reader): publishing after registering would deadlock.
   s->worker_tid.store(static_cast<pid_t>(syscall(SYS_gettid)), std::memory_order_release);
+  worker_of_shard = s;
   const reader_hooks& hooks = s->engine.hooks_;
   if (hooks.register_thread) {
     hooks.register_thread();
@@ -404,6 +457,7 @@ void call_rcu_engine::shard::run_batch(rcu_head* first, rcu_head* last) {
   const reader_hooks& hooks = engine.hooks_;
   uint64_t counted = 0;
   if (hooks.thread_online) hooks.thread_online();
+  invoking_callbacks_of = &engine;
   for (rcu_head* node = first;;) {
     const bool is_last = node == last;
     // Read the link before the callback frees the node. The last node has no
@@ -416,15 +470,16 @@ void call_rcu_engine::shard::run_batch(rcu_head* first, rcu_head* last) {
       // soon as the marker runs, and whoever called it may read the
       // counters (or exit, reporting them) before this batch ends. The
       // marker's release store publishes this add.
-      invoked.fetch_add(counted, std::memory_order_relaxed);
+      invoked.fetch_add(counted, std::memory_order_release);  // pairs with invoked()'s acquire
       counted = 0;
     }
     node->func(node);
     if (is_last) break;
     node = next;
   }
+  invoking_callbacks_of = nullptr;
   if (hooks.thread_offline) hooks.thread_offline();
-  invoked.fetch_add(counted, std::memory_order_relaxed);
+  invoked.fetch_add(counted, std::memory_order_release);  // pairs with invoked()'s acquire
 }
 
 }  // namespace rculab

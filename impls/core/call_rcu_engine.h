@@ -91,6 +91,9 @@ class call_rcu_engine {
 
   void call(rcu_head* head, void (*func)(rcu_head*));
   // Waits until every callback queued before it (by any thread) has run.
+  // From inside one of this engine's callbacks it would wait for itself:
+  // that misuse aborts with one line. Exception-safe: it throws (bad_alloc)
+  // only before it has queued anything.
   void barrier();
 
   unsigned shards() const noexcept { return shard_count_; }
@@ -98,8 +101,8 @@ class call_rcu_engine {
   uint64_t invoked() const noexcept;
   // Largest backlog (queued, not yet invoked, all shards) a worker saw.
   uint64_t pending_peak() const noexcept { return pending_peak_.load(std::memory_order_relaxed); }
-  // Queued and not yet invoked (barrier markers excluded).
-  uint64_t pending() const noexcept { return queued() - invoked(); }
+  // Queued and not yet invoked (barrier markers excluded); never wraps.
+  uint64_t pending() const noexcept;
   // Per started shard, in shard order: its backlog now.
   std::vector<uint64_t> shard_backlogs() const;
   // One stderr line if callbacks are still pending (run at process exit).
@@ -121,8 +124,8 @@ class call_rcu_engine {
 
   // Adds this engine's counters to a backend's stats.
   void add_to(backend_stats& s) const noexcept {
+    s.callbacks_invoked = invoked();  // first: queued >= invoked (see pending())
     s.callbacks_queued = queued();
-    s.callbacks_invoked = invoked();
     s.callbacks_pending_peak = pending_peak();
   }
 

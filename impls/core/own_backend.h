@@ -1,12 +1,16 @@
 // What all of our own backends share: grace-period sharing (gp_batcher),
 // call_rcu/rcu_barrier (call_rcu_engine) and the counters over both.
-// A backend derives from own_backend<Itself> and supplies the rest.
+// A backend derives from own_backend<Itself> and supplies the rest, among it
+// in_read_section(): barrier() inside a read-side section would wait for
+// callbacks that wait for a grace period that waits for that section, so it
+// is reported and aborts (every build: a slow path).
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "impls/core/backend.h"
+#include "impls/core/barrier.h"
 #include "impls/core/call_rcu_engine.h"
 #include "impls/core/fork_repair.h"
 #include "impls/core/gp_batcher.h"
@@ -17,13 +21,20 @@ template <class Derived>
 class own_backend {
  public:
   static void call(rcu_head* head, void (*func)(rcu_head*)) { engine().call(head, func); }
-  static void barrier() { engine().barrier(); }
+  static void barrier() {
+    if (Derived::in_read_section())
+      misuse(Derived::kName,
+             "barrier() inside a read-side section (its callbacks wait for a grace period that waits for "
+             "this section)");
+    engine().barrier();
+  }
 
   static backend_stats stats() {
     backend_stats s;
     s.synchronize_calls = batcher().synchronize_calls();
     s.grace_periods = batcher().grace_periods();
     engine().add_to(s);
+    if constexpr (requires { Derived::lost_wakeups(); }) s.lost_wakeups = Derived::lost_wakeups();
     return s;
   }
 

@@ -9,42 +9,65 @@
 // reader that read the global counter just before a flip may store its copy
 // just after our scan (the single-flip race of the thesis, section 6.4.3).
 //
-// Derived supplies two barriers that must pair with each other:
+// Derived supplies three barriers:
 //   reader_barrier()  after the outermost lock's counter store, before any
 //                     load inside the section;
 //   master_barrier()  on the updater, between the caller's removal of the old
-//                     pointer and the scan.
-// Either the updater's scan sees the reader's counter, or the reader's loads
-// see the removal (store-buffering litmus, fenced on both sides).
-// mb: both are full fences. memb: reader is a compiler barrier, master is
-// membarrier(2). signal: reader is a compiler barrier, master signals every
-// reader and waits until each has run a full fence in its handler.
+//                     pointer and the scan; pairs with reader_barrier():
+//                     either the updater's scan sees the reader's counter, or
+//                     the reader's loads see the removal (store-buffering
+//                     litmus, fenced on both sides);
+//   order_reader(r)   on the updater's slow path (below): makes reader r
+//                     behave as if it had a full fence wherever it is, so it
+//                     pairs with the mere compiler barrier in read_unlock.
+// mb: reader and master are full fences, order_reader is membarrier(2) where
+// the kernel has it. memb: reader is a compiler barrier, master and
+// order_reader are membarrier(2). signal: reader is a compiler barrier,
+// master signals every reader and waits until each has run a full fence in
+// its handler, order_reader does the same for reader r alone.
 //
-// read_unlock stores with release: the section's accesses happen before the
-// updater's acquire load that sees the reader leave, and so before the free.
-// That is free on x86 and is also what ThreadSanitizer sees as the hand-off.
+// Memory model. Both of the reader's stores to its counter are releases:
+// read_unlock's, and the outermost read_lock's. The updater's acquire load in
+// reader_is_old() may read either: the unlock that ends the old section, or
+// the lock of the reader's *next* section, stored before the updater looked.
+// Since C++20 (P0982) a relaxed store would not continue the unlock's
+// release sequence, so only a release at the lock too makes "the old section
+// happens before the free" hold in the C++ model, not just in hardware. On
+// x86 both are a plain mov (no cost); on Armv8 the lock's store becomes stlr
+// instead of str (see the README's "Memory model" note for the codegen).
 //
 // Waiting: an updater that finds a reader still inside spins briefly, then
-// announces itself to that reader (its updater_waits = 1, full fence,
-// re-check) and sleeps on that futex; the reader's outermost read_unlock
-// loads its own flag after its counter store and wakes it. So a reader
-// preempted inside its section (more readers than CPUs) lets the grace
-// period go on as soon as it leaves, not at the updater's next timed poll.
+// announces itself to that reader (its updater_waits = 1), runs a full fence
+// and order_reader(r), re-checks, and sleeps on that futex; the reader's
+// outermost read_unlock loads its own flag after its counter store and wakes
+// it. The reader side has only a compiler barrier between that store and
+// that load (a fence there would double mb's read cost and add one to memb's
+// and signal's); order_reader() is the other half, as liburcu pairs
+// smp_mb_slave() with smp_mb_master(). Without it the pair is store-buffering
+// fenced on one side only, and even x86-TSO lets the reader's load pass its
+// store: the reader leaves without seeing the flag, the updater sleeps on.
+// With it: either the updater's re-check sees the reader gone, or the reader
+// sees the flag. The sleep keeps a timeout (kSafetyNetNs) only as a net;
+// each wait that the net ends, finding the reader gone and its flag never
+// taken, counts in lost_wakeups() (the lab reports it; it should stay 0).
+// Where order_reader() cannot force the order (mb without membarrier), the
+// sleep is bounded as the polling it replaces (1 us doubling to 1 ms).
 // The flag is per reader, not global: with one global flag every reader's
 // unlock woke the updater, which re-armed the flag and slept again, some
 // 5000 times per wait with 4 readers on 2 CPUs; that ping-pong (a syscall
 // on the readers' side, the updater's whole CPU share) starved the reader
 // it waited for and made grace periods 10x slower than plain polling.
-// The reader side has no fence between its store and the flag's load (that
-// would double mb's read cost and add one to memb's and signal's): if the
-// store is still in its store buffer when the updater re-checks and the
-// flag's old value is read, the wake-up is lost, so the updater's sleep is
-// bounded (1 us doubling to 1 ms, as the polling it replaces) and never
-// longer than before. Cost when nobody waits: one load from the cache line
-// the unlock has just written, and a branch, per outermost section.
+// Cost when nobody waits: one load from the cache line the unlock has just
+// written, and a branch, per outermost section.
+//
+// Misuse that would deadlock: synchronize() or barrier() inside a read-side
+// section (the grace period waits for the caller) is reported and aborts in
+// every build: these are slow paths, the check costs nothing there.
 #pragma once
 
 #include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdint>
@@ -74,6 +97,7 @@ struct alignas(kCacheLine) phase_reader {
   std::atomic<int32_t> updater_waits{0};
   bool registered = false;
   pthread_t thread{};
+  pid_t tid = 0;  // for diagnostics (signal: a reader that never acknowledges)
   phase_reader* next = nullptr;
   phase_reader* prev = nullptr;
 };
@@ -86,6 +110,7 @@ class phase_counter_backend : public own_backend<Derived> {
     if (me.registered) return;
     Derived::prepare_reader_thread();
     me.thread = pthread_self();
+    me.tid = static_cast<pid_t>(syscall(SYS_gettid));
     me.ctr.store(0, std::memory_order_relaxed);
     registry().add(&me);
     me.registered = true;
@@ -121,7 +146,9 @@ class phase_counter_backend : public own_backend<Derived> {
     if (kChecks && !me.registered) misuse(Derived::kName, "read_lock() from an unregistered thread");
     const uint64_t mine = me.ctr.load(std::memory_order_relaxed);
     if ((mine & kNestMask) == 0) {
-      me.ctr.store(global_ctr().load(std::memory_order_relaxed), std::memory_order_relaxed);
+      // Release: the updater may read this store instead of the previous
+      // unlock's (see "Memory model" above). A plain mov on x86.
+      me.ctr.store(global_ctr().load(std::memory_order_relaxed), std::memory_order_release);
       Derived::reader_barrier();  // pairs with master_barrier() before the scan
     } else {
       me.ctr.store(mine + kNestOne, std::memory_order_relaxed);
@@ -139,7 +166,8 @@ class phase_counter_backend : public own_backend<Derived> {
     me.ctr.store(mine - kNestOne, std::memory_order_release);
     // Outermost unlock: wake an updater that sleeps waiting for us. The
     // compiler barrier keeps the load after the store in the instruction
-    // stream; the hardware may still hoist it (see the comment at the top).
+    // stream; the updater's order_reader() keeps the hardware from hoisting
+    // it past the store (see "Waiting" above).
     compiler_barrier();
     if ((mine & kNestMask) == kNestOne && me.updater_waits.load(std::memory_order_relaxed) != 0)
       wake_updater(me);
@@ -147,12 +175,21 @@ class phase_counter_backend : public own_backend<Derived> {
 
   // Wake-ups of a sleeping updater by a leaving reader (the slow path).
   static uint64_t reader_wakeups() noexcept { return reader_wakeups_.load(std::memory_order_relaxed); }
+  // Waits the safety-net timer ended with the reader gone and its flag never
+  // taken: wake-ups the reader did not make (see "Waiting" above).
+  static uint64_t lost_wakeups() noexcept { return lost_wakeups_.load(std::memory_order_relaxed); }
+
+  // Inside a read-side section (this thread): synchronize() and barrier()
+  // would wait for it forever.
+  static bool in_read_section() noexcept { return (self().ctr.load(std::memory_order_relaxed) & kNestMask) != 0; }
 
   static void quiescent_state() noexcept {}
   static void thread_offline() noexcept {}
   static void thread_online() noexcept {}
 
   static void synchronize() {
+    if (in_read_section())
+      misuse(Derived::kName, "synchronize() inside a read-side section (it would wait for itself forever)");
     own_backend<Derived>::batcher().synchronize([] { run_grace_period(); });
   }
 
@@ -160,6 +197,9 @@ class phase_counter_backend : public own_backend<Derived> {
   static constexpr uint64_t kNestOne = 1;
   static constexpr uint64_t kPhase = uint64_t{1} << 32;
   static constexpr uint64_t kNestMask = kPhase - 1;
+  // The sleep of an updater whose reader is ordered (order_reader() true):
+  // only a net, never what ends a correct wait.
+  static constexpr long kSafetyNetNs = 10'000'000;
 
   static reader_registry<phase_reader>& registry() {
     static constinit reader_registry<phase_reader> r;
@@ -168,28 +208,27 @@ class phase_counter_backend : public own_backend<Derived> {
     return r;
   }
 
- protected:
   static phase_reader& self() noexcept { return tls_reader_; }
-
- private:
-
   static std::atomic<uint64_t>& global_ctr() noexcept { return global_.value; }
-
-  // In the child of fork() (fork_repair.h): only the forking thread's record
-  // stays; no updater sleeps any more.
-  static void keep_calling_thread(void*) noexcept {
-    registry().keep_only(self().registered ? &self() : nullptr);
-    self().updater_waits.store(0, std::memory_order_relaxed);
-  }
 
   static bool reader_is_old(const phase_reader& r, uint64_t global) noexcept {
     const uint64_t c = r.ctr.load(std::memory_order_acquire);
     return (c & kNestMask) != 0 && ((c ^ global) & kPhase) != 0;
   }
 
-  static void wait_for_old_readers() {
-    const uint64_t global = global_ctr().load(std::memory_order_relaxed);
-    registry().for_each_locked([global](phase_reader& r) { wait_for(r, global); });
+  // The updater's half of the wake protocol, once: announce, fence, have
+  // the reader ordered, re-check. Tests run it against read_unlock() as a
+  // litmus (tests/cpp/wake_protocol_test.cpp).
+  enum class recheck { reader_gone, sleep_forced, sleep_unforced };
+  static recheck announce_and_recheck(phase_reader& r, uint64_t global) {
+    r.updater_waits.store(1, std::memory_order_relaxed);
+    // Our flag store before our re-check's load (store-load); the reader's
+    // counter store before its flag load is order_reader()'s job. Together
+    // they pair with read_unlock's store, compiler barrier, load.
+    full_fence();
+    const bool forced = Derived::order_reader(r);
+    if (!reader_is_old(r, global)) return recheck::reader_gone;
+    return forced ? recheck::sleep_forced : recheck::sleep_unforced;
   }
 
   // Returns once `r` is not inside a section of the old phase. Grace periods
@@ -197,17 +236,43 @@ class phase_counter_backend : public own_backend<Derived> {
   static void wait_for(phase_reader& r, uint64_t global) {
     for (backoff_waiter spin; spin.spinning(); spin.wait())
       if (!reader_is_old(r, global)) return;
-    long sleep_ns = 1'000;
-    while (reader_is_old(r, global)) {
-      r.updater_waits.store(1, std::memory_order_relaxed);
-      // Announce, then re-check: pairs with the reader's counter store then
-      // flag load in read_unlock (best effort on its side, see above).
-      full_fence();
-      if (!reader_is_old(r, global)) break;
-      futex_wait_for(r.updater_waits, 1, sleep_ns);
-      if (sleep_ns < 1'000'000) sleep_ns *= 2;
+    long unforced_sleep_ns = 1'000;
+    for (recheck v; (v = announce_and_recheck(r, global)) != recheck::reader_gone;) {
+      if (v == recheck::sleep_forced) {
+        futex_wait_for(r.updater_waits, 1, kSafetyNetNs);
+      } else {
+        futex_wait_for(r.updater_waits, 1, unforced_sleep_ns);
+        if (unforced_sleep_ns < 1'000'000) unforced_sleep_ns *= 2;
+      }
+      note_if_wakeup_lost(r, global);
     }
     r.updater_waits.store(0, std::memory_order_relaxed);
+  }
+
+  // After a sleep: the reader gone while its flag is still armed means it
+  // left without seeing the flag, so the timer, not the reader, woke us. A
+  // reader between its store and its load takes the flag within a moment:
+  // wait that moment first (one preempted right there still counts).
+  static void note_if_wakeup_lost(const phase_reader& r, uint64_t global) noexcept {
+    if (reader_is_old(r, global)) return;
+    for (int i = 0; i < 1000; ++i) {
+      if (r.updater_waits.load(std::memory_order_relaxed) == 0) return;
+      cpu_relax();
+    }
+    lost_wakeups_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+ private:
+  static void wait_for_old_readers() {
+    const uint64_t global = global_ctr().load(std::memory_order_relaxed);
+    registry().for_each_locked([global](phase_reader& r) { wait_for(r, global); });
+  }
+
+  // In the child of fork() (fork_repair.h): only the forking thread's record
+  // stays; no updater sleeps any more.
+  static void keep_calling_thread(void*) noexcept {
+    registry().keep_only(self().registered ? &self() : nullptr);
+    self().updater_waits.store(0, std::memory_order_relaxed);
   }
 
   // The reader `me` leaves: wake the updater sleeping on its flag. The
@@ -230,16 +295,20 @@ class phase_counter_backend : public own_backend<Derived> {
                        std::memory_order_relaxed);
     full_fence();
     wait_for_old_readers();
-    // No master barrier at the end (liburcu has one): each reader seen
-    // leaving was seen through an acquire load of its release store, so its
-    // section's accesses already happen before the caller's free, on any
-    // architecture. For signal that halves the cost of a grace period.
+    // No master barrier at the end (liburcu has one). A reader the scans
+    // waited for was last seen through an acquire load that read one of its
+    // release stores (the unlock ending that section, or a later lock, see
+    // "Memory model"): its section happens before the caller's free. A reader
+    // never seen inside an old section needs nothing here: master_barrier()
+    // before the first scan already ordered its loads after the removal.
+    // For signal that halves the cost of a grace period.
   }
 
   static inline constinit thread_local phase_reader tls_reader_{};
   // Alone on its cache line: every outermost read_lock loads it.
   static inline constinit cacheline_atomic<uint64_t> global_{kNestOne};
   static inline constinit std::atomic<uint64_t> reader_wakeups_{0};
+  static inline constinit std::atomic<uint64_t> lost_wakeups_{0};
 };
 
 }  // namespace rculab

@@ -1,58 +1,36 @@
 #include "impls/memb/memb.h"
 
-#include <linux/membarrier.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+
+#include "impls/core/membarrier.h"
 
 namespace rculab {
-namespace {
 
-long membarrier(int cmd) { return syscall(__NR_membarrier, cmd, 0, 0); }
-
-// Probed and registered once per process; empty reason means usable.
-// Immortal, like the rest of the backends' shared state: the call_rcu worker
-// may still run a grace period (and so ask) while static destructors run.
-const std::string& probe() {
-  static const std::string* reason = new std::string([] () -> std::string {
-    if (const char* off = std::getenv("RCULAB_MEMB_DISABLE"); off && *off && *off != '0')
-      return "disabled by RCULAB_MEMB_DISABLE";
-    const long cmds = membarrier(MEMBARRIER_CMD_QUERY);
-    if (cmds < 0) return std::string("membarrier(2) unsupported: ") + std::strerror(errno);
-    if (!(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED))
-      return "membarrier(2) lacks MEMBARRIER_CMD_PRIVATE_EXPEDITED (kernel < 4.14?)";
-    if (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0)
-      return std::string("membarrier register failed: ") + std::strerror(errno);
-    return {};
-  }());
-  return *reason;
-}
-
-}  // namespace
-
-std::string memb::unavailable_reason() { return probe(); }
+std::string memb::unavailable_reason() { return membarrier_unavailable_reason(); }
 
 std::string memb::mode() {
-  return probe().empty() ? "membarrier private expedited" : "unavailable (" + probe() + ")";
+  const std::string& why = membarrier_unavailable_reason();
+  return why.empty() ? "membarrier private expedited" : "unavailable (" + why + ")";
 }
 
 void memb::require_available() {
-  if (!probe().empty()) {
-    std::fprintf(stderr, "rculab: backend memb is unavailable here: %s\n", probe().c_str());
+  if (const std::string& why = membarrier_unavailable_reason(); !why.empty()) {
+    std::fprintf(stderr, "rculab: backend memb is unavailable here: %s\n", why.c_str());
     std::exit(2);
   }
 }
 
 void memb::master_barrier() {
   require_available();
-  if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0) {
-    std::fprintf(stderr, "rculab: membarrier failed: %s\n", std::strerror(errno));
-    std::abort();
-  }
+  membarrier_all_threads();
+}
+
+// The reader's compiler barrier between its counter store and its flag load
+// becomes a full fence: either we see it gone or it sees our flag.
+bool memb::order_reader(phase_reader&) {
+  membarrier_all_threads();
+  return true;
 }
 
 }  // namespace rculab

@@ -9,7 +9,10 @@
 //                promotes it to a full fence, pairs with master_barrier();
 //   read_unlock  release store (plain mov on x86);
 //   updater      membarrier() before the scan, full fences
-//                around the flip.
+//                around the flip;
+//   order_reader membarrier() before an updater sleeps on one reader: pairs
+//                with the compiler barrier between read_unlock's counter
+//                store and its flag load (phase_counter.h, "Waiting").
 // No fallback: if the kernel lacks PRIVATE_EXPEDITED (old kernel, seccomp,
 // gVisor) the backend is unavailable and says why; it never silently turns
 // into mb. mode() reports what this process runs in. RCULAB_MEMB_DISABLE=1
@@ -35,6 +38,7 @@ class memb : public phase_counter_backend<memb> {
   static void prepare_reader_thread() { require_available(); }
   static void reader_barrier() noexcept { compiler_barrier(); }
   static void master_barrier();
+  static bool order_reader(phase_reader& r);
 
  private:
   static void require_available();

@@ -16,14 +16,15 @@ reader_registry<ptmutex_reader>& ptmutex::registry() {
 
 // In the child of fork() (fork_repair.h): only the forking thread's record
 // stays. Its mutex may be held by a parent updater that does not exist here
-// (unless the thread holds it itself, inside a section): made anew.
+// (unless the thread holds it itself, inside a section): made anew. The
+// flag a parent updater raised goes in every case: that updater is not here
+// to clear it, and the child's next outermost read_lock would yield forever
+// (a thread forking inside its section used to keep it).
 void ptmutex::keep_calling_thread(void*) noexcept {
   ptmutex_reader& me = tls_reader_;
   registry().keep_only(me.registered ? &me : nullptr);
-  if (me.registered && me.nesting == 0) {
-    me.mutex = PTHREAD_MUTEX_INITIALIZER;
-    me.updater_waiting.store(false, std::memory_order_relaxed);
-  }
+  me.updater_waiting.store(false, std::memory_order_relaxed);
+  if (me.registered && me.nesting == 0) me.mutex = PTHREAD_MUTEX_INITIALIZER;
 }
 
 void ptmutex::register_thread() {
@@ -53,6 +54,8 @@ void ptmutex::unregister_thread() {
 }
 
 void ptmutex::synchronize() {
+  if (in_read_section())
+    misuse(kName, "synchronize() inside a read-side section (it would wait for its own mutex forever)");
   batcher().synchronize([] {
     std::lock_guard lock(registry().mutex());
     registry().for_each_locked([](ptmutex_reader& r) {

@@ -64,6 +64,7 @@ class ptmutex : public own_backend<ptmutex> {
   static void thread_online() noexcept {}
 
   static void synchronize();
+  static bool in_read_section() noexcept { return tls_reader_.nesting != 0; }
 
  private:
   static reader_registry<ptmutex_reader>& registry();

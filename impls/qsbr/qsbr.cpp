@@ -60,9 +60,21 @@ void qsbr::wait_for(const qsbr_reader& r, uint64_t target) {
     // later acquire load of another location (POWER: sync; stw; ld).
     full_fence();
     if (passed()) break;
-    futex_wait(updater_sleeping_.value, 1);
+    futex_wait_for(updater_sleeping_.value, 1, kSafetyNetNs);
+    // Passed, yet nobody took the flag: the reader reported without waking
+    // us, and only the timer did (a moment's grace for a reader between
+    // its store and its wake-up).
+    if (passed() && !flag_taken_within_a_moment()) lost_wakeups_.fetch_add(1, std::memory_order_relaxed);
   }
   updater_sleeping_.value.store(0, std::memory_order_relaxed);
+}
+
+bool qsbr::flag_taken_within_a_moment() noexcept {
+  for (int i = 0; i < 1000; ++i) {
+    if (updater_sleeping_.value.load(std::memory_order_relaxed) == 0) return true;
+    cpu_relax();
+  }
+  return false;
 }
 
 void qsbr::run_grace_period() {
@@ -81,18 +93,32 @@ void qsbr::run_grace_period() {
   registry().for_each_locked([target](qsbr_reader& r) { wait_for(r, target); });
 }
 
+// An online caller goes offline for the wait (it would wait for itself) and
+// comes back online however the wait ends: an exception that left it
+// offline would leave its later reads unprotected.
+class qsbr::offline_for_wait {
+ public:
+  offline_for_wait() noexcept : was_online_(online()) {
+    if (was_online_) thread_offline();
+  }
+  ~offline_for_wait() {
+    if (was_online_) thread_online();
+  }
+  offline_for_wait(const offline_for_wait&) = delete;
+  offline_for_wait& operator=(const offline_for_wait&) = delete;
+
+ private:
+  const bool was_online_;
+};
+
 void qsbr::synchronize() {
-  const bool was_online = online();
-  if (was_online) thread_offline();
+  offline_for_wait offline;
   batcher().synchronize([] { run_grace_period(); });
-  if (was_online) thread_online();
 }
 
 void qsbr::barrier() {
-  const bool was_online = online();
-  if (was_online) thread_offline();
+  offline_for_wait offline;
   engine().barrier();
-  if (was_online) thread_online();
 }
 
 }  // namespace rculab

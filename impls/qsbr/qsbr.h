@@ -14,16 +14,26 @@
 //                    load that sees G, so before the free; a stale store is
 //                    merely a wait, so no fence is needed after it;
 //   thread_offline   release store of 0, same pairing;
-//   thread_online    full fence after storing the counter: pairs with the
+//   thread_online    release store of G, then a full fence: pairs with the
 //                    updater's fence after its increment, before its scan;
-//                    either the scan sees us online or we see the removal;
+//                    either the scan sees us online or we see the removal.
+//                    The release: an updater whose acquire load reads this
+//                    store instead of an earlier offline/quiescent one still
+//                    sees our earlier accesses (C++20 release sequences no
+//                    longer run through a relaxed store); free on x86;
 //   updater          full fence, increment, full fence, then the scan (the
 //                    fences, not the RMW's ordering, carry the pairing);
 //                    before sleeping: store the flag, full fence, re-check.
 // Waiting: the updater spins briefly, then sleeps on a futex; a reader whose
-// quiescent state (or offline) is the first of a grace period fences and
-// wakes it if it sleeps (cost on that slow path only, as liburcu does).
-// synchronize() and barrier() from an online reader take it offline meanwhile.
+// quiescent state (or offline, or online) is the first of a grace period
+// fences and wakes it if it sleeps (cost on that slow path only, as liburcu
+// does). thread_online() wakes it too: on a thread already online it stores
+// the current count, which may be the one the updater waits for, and a later
+// quiescent_state() sees nothing new to report (liburcu would leave the
+// updater asleep there). The sleep keeps a 10 ms safety net; a sleep it ends
+// with the reader passed counts in lost_wakeups() (should stay 0).
+// synchronize() and barrier() from an online reader take it offline
+// meanwhile, and back online however they return (an exception included).
 // Cost: read side zero; quiescent_state ~1 ns when no grace period is pending.
 #pragma once
 
@@ -80,22 +90,32 @@ class qsbr : public own_backend<qsbr> {
   }
 
   static void thread_online() noexcept {
-    tls_reader_.ctr.store(global_.value.load(std::memory_order_acquire), std::memory_order_relaxed);
-    full_fence();  // pairs with the updater's fetch_add before its scan
+    // Release: see "thread_online" above.
+    tls_reader_.ctr.store(global_.value.load(std::memory_order_acquire), std::memory_order_release);
+    wake_waiting_updater();  // its full fence pairs with the updater's after its increment
   }
 
   static void synchronize();
   static void barrier();
 
+  // QSBR has no read-side sections to be inside of.
+  static bool in_read_section() noexcept { return false; }
+  static uint64_t lost_wakeups() noexcept { return lost_wakeups_.load(std::memory_order_relaxed); }
+
  private:
   static bool online() noexcept {
     return tls_reader_.registered && tls_reader_.ctr.load(std::memory_order_relaxed) != 0;
   }
+  class offline_for_wait;
+  // The updater's sleep: only a net, never what ends a correct wait.
+  static constexpr long kSafetyNetNs = 10'000'000;
   static void run_grace_period();
   static void wait_for(const qsbr_reader& r, uint64_t target);
-  // Slow path only (once per grace period per reader): the full fence orders
-  // our counter store before the load of the flag; pairs with the updater's
-  // fence between its store of the flag and its re-check (no lost wake-up).
+  static bool flag_taken_within_a_moment() noexcept;
+  // Slow path only (once per grace period per reader, and thread_online):
+  // the full fence orders our counter store before the load of the flag;
+  // pairs with the updater's fence between its store of the flag and its
+  // re-check (no lost wake-up).
   static void wake_waiting_updater() noexcept {
     full_fence();
     if (updater_sleeping_.value.load(std::memory_order_relaxed) != 0) wake_updater();
@@ -108,6 +128,7 @@ class qsbr : public own_backend<qsbr> {
   static inline constinit cacheline_atomic<uint64_t> global_{1};
   // 1 while an updater sleeps on it waiting for a reader's quiescent state.
   static inline constinit cacheline_atomic<int32_t> updater_sleeping_{0};
+  static inline constinit std::atomic<uint64_t> lost_wakeups_{0};
 };
 
 }  // namespace rculab

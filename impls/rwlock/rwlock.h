@@ -50,11 +50,14 @@ class rwlock : public own_backend<rwlock> {
   static void thread_online() noexcept {}
 
   static void synchronize() {
+    if (in_read_section())
+      misuse(kName, "synchronize() inside a read-side section (it would wait for its own read lock forever)");
     batcher().synchronize([] {
       pthread_rwlock_wrlock(&lock());
       pthread_rwlock_unlock(&lock());
     });
   }
+  static bool in_read_section() noexcept { return nesting_ != 0; }
 
  private:
   static pthread_rwlock_t& lock() noexcept { return lock_; }

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 
 #include "impls/core/futex.h"
@@ -16,6 +18,7 @@ namespace {
 
 std::atomic<int> chosen_signal{0};  // 0 until first use fixes it
 std::once_flag install_once;
+std::atomic<int64_t> ack_warning_ns{5'000'000'000};
 
 // Written once under install_once. Immortal: the call_rcu worker may still
 // run a grace period (and so read it) while static destructors run.
@@ -118,6 +121,13 @@ void signal_rcu::prepare_reader_thread() {
   pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
 }
 
+void signal_rcu::signal_reader(const phase_reader& r, int signo) {
+  if (int err = pthread_kill(r.thread, signo)) {
+    std::fprintf(stderr, "rculab: signal backend: pthread_kill: %s\n", std::strerror(err));
+    std::abort();
+  }
+}
+
 // Called with the registry locked, so the set of readers is fixed.
 void signal_rcu::master_barrier() {
   require_available();
@@ -135,17 +145,103 @@ void signal_rcu::master_barrier() {
   });
   const int signo = signal_number();
   registry().for_each_locked([&](phase_reader& r) {
-    if (pthread_equal(r.thread, me)) return;
-    if (int err = pthread_kill(r.thread, signo)) {
-      std::fprintf(stderr, "rculab: signal backend: pthread_kill: %s\n", std::strerror(err));
-      std::abort();
-    }
+    if (!pthread_equal(r.thread, me)) signal_reader(r, signo);
   });
+  wait_for_acks();
+  full_fence();  // pairs with the handlers' fences
+}
+
+// Also with the registry locked (the updater's wait). Every earlier
+// acknowledgement has been counted (pending_acks_ reached 0), so no reader's
+// need_barrier is still set: only `r` answers this one.
+bool signal_rcu::order_reader(phase_reader& r) {
+  if (pthread_equal(r.thread, pthread_self())) {  // not a reader we can wait for
+    full_fence();
+    return true;
+  }
+  pending_acks_.store(1, std::memory_order_seq_cst);
+  r.need_barrier.store(1, std::memory_order_seq_cst);
+  signal_reader(r, signal_number());
+  wait_for_acks();
+  full_fence();  // pairs with the handler's fence
+  return true;
+}
+
+std::chrono::nanoseconds signal_rcu::ack_warning_after() {
+  return std::chrono::nanoseconds(ack_warning_ns.load(std::memory_order_relaxed));
+}
+
+void signal_rcu::set_ack_warning_after(std::chrono::nanoseconds after) {
+  ack_warning_ns.store(after.count(), std::memory_order_relaxed);
+}
+
+// Spin briefly, then sleep on the futex the last handler wakes. The sleep is
+// sliced only to notice, once, a wait longer than ack_warning_after().
+void signal_rcu::wait_for_acks() {
   for (int spins = 0; spins < 2000 && pending_acks_.load(std::memory_order_acquire) != 0; ++spins)
     cpu_relax();
-  for (int32_t left; (left = pending_acks_.load(std::memory_order_acquire)) != 0;)
-    futex_wait(pending_acks_, left);
-  full_fence();  // pairs with the handlers' fences
+  const auto start = std::chrono::steady_clock::now();
+  bool warned = false;
+  for (int32_t left; (left = pending_acks_.load(std::memory_order_acquire)) != 0;) {
+    futex_wait_for(pending_acks_, left, 100'000'000);
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (!warned && waited >= ack_warning_after()) {
+      warned = true;
+      report_unacknowledged(std::chrono::duration_cast<std::chrono::nanoseconds>(waited));
+    }
+  }
+}
+
+namespace {
+
+std::string task_file(pid_t tid, const char* name) {
+  std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/" + name);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return text;
+}
+
+// The signal mask of thread `tid` has `signo` blocked ("SigBlk:" in status).
+bool blocks_signal(pid_t tid, int signo) {
+  const std::string status = task_file(tid, "status");
+  const auto at = status.find("SigBlk:");
+  if (at == std::string::npos) return false;
+  const unsigned long long mask = std::strtoull(status.c_str() + at + 7, nullptr, 16);
+  return (mask >> (signo - 1)) & 1;
+}
+
+// The thread's scheduler state letter ('T' stopped, 't' traced, ...).
+char scheduler_state(pid_t tid) {
+  const std::string stat = task_file(tid, "stat");
+  const auto paren = stat.rfind(')');
+  return paren == std::string::npos || paren + 2 >= stat.size() ? '?' : stat[paren + 2];
+}
+
+}  // namespace
+
+void signal_rcu::report_unacknowledged(std::chrono::nanoseconds waited) {
+  const int signo = signal_number();
+  struct sigaction current {};
+  sigaction(signo, nullptr, &current);
+  const bool handler_replaced = current.sa_handler != &on_signal;
+  registry().for_each_locked([&](phase_reader& r) {
+    if (r.need_barrier.load(std::memory_order_acquire) == 0) return;
+    std::string name = task_file(r.tid, "comm");
+    if (!name.empty() && name.back() == '\n') name.pop_back();
+    const char state = scheduler_state(r.tid);
+    std::string why;
+    if (handler_replaced)
+      why = "the signal's handler was replaced after the backend installed it";
+    else if (blocks_signal(r.tid, signo))
+      why = "the thread blocks the signal (pthread_sigmask/sigprocmask after registering)";
+    else if (state == 'T' || state == 't')
+      why = "the thread is stopped (SIGSTOP or a debugger)";
+    else
+      why = "the thread has not run since it was signalled (an oversubscribed or starved CPU)";
+    std::fprintf(stderr,
+                 "rculab: signal: a grace period has waited %.1f s for thread %d (%s) to acknowledge "
+                 "signal %d: %s; still waiting\n",
+                 double(waited.count()) * 1e-9, int(r.tid), name.c_str(), signo, why.c_str());
+  });
 }
 
 }  // namespace rculab

@@ -46,6 +46,16 @@
 // queues a marker and waits for it (batches run in order). The destructor
 // runs barrier() and joins the worker: no callback outlives its domain.
 //
+// fork(): the child gets one thread, and a copy of every domain in the state
+// the parent's other threads left it: mutexes they held, their reader slots
+// (one may be inside a section: the child's grace periods would wait for it
+// forever), a worker thread that is gone. Each live domain is on a list that
+// one fork repair walks in the child (fork_repair.h): fresh mutexes and
+// condition variables, only the forking thread's slots kept, parent
+// barriers' markers dropped (their waiters are not here), and the worker
+// restarted by the first call() or barrier() that needs it. Callbacks of a
+// batch the parent's worker had taken are not run (they stay pending).
+//
 // A domain constructed with srcu_options{.wait_for_readers = false} is broken on
 // purpose (synchronize does not drain): the self-tests show that the torture
 // check and the long_reader workload see it.
@@ -56,11 +66,15 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <vector>
 
+#include <pthread.h>
+
 #include "impls/core/backend.h"
 #include "impls/core/barrier.h"
+#include "impls/core/fork_repair.h"
 #include "impls/core/wait.h"
 
 namespace rculab {
@@ -83,7 +97,7 @@ class srcu_domain {
     uint64_t callbacks_pending_peak = 0;
   };
 
-  explicit srcu_domain(options o = {}) : options_(o), worker_([this] { worker_loop(); }) {}
+  explicit srcu_domain(options o = {}) : options_(o), worker_([this] { worker_loop(); }) { live_domains::add(this); }
 
   ~srcu_domain() {
     barrier();
@@ -93,6 +107,7 @@ class srcu_domain {
     }
     queue_cv_.notify_all();
     worker_.join();
+    live_domains::remove(this);
     if (kChecks && !slots_.empty()) misuse("srcu", "domain destroyed with registered readers");
   }
   srcu_domain(const srcu_domain&) = delete;
@@ -152,6 +167,7 @@ class srcu_domain {
     head->next = nullptr;
     {
       std::lock_guard lock(queue_mutex_);
+      start_worker_if_gone_locked();
       queue_.push_back(head);
       ++queued_;
       callbacks_pending_peak_ = std::max(callbacks_pending_peak_, queued_ - invoked_);
@@ -167,6 +183,7 @@ class srcu_domain {
     m.head.next = nullptr;
     {
       std::lock_guard lock(queue_mutex_);
+      start_worker_if_gone_locked();
       queue_.push_back(&m.head);
     }
     queue_cv_.notify_one();
@@ -205,12 +222,70 @@ class srcu_domain {
 
   struct alignas(kCacheLine) slot {
     std::atomic<uint64_t> count[2] = {0, 0};
+    pthread_t owner = pthread_self();  // fork: only the forking thread's slots stay
   };
 
   slot* add_slot() {
     std::lock_guard lock(registry_mutex_);
     slots_.push_back(new slot);
     return slots_.back();
+  }
+
+  // ---- fork --------------------------------------------------------------
+  // Every live domain, for the repair in the child. Immortal list head and
+  // mutex (the repair is never removed); a domain unlinks itself when it dies.
+  struct live_domains {
+    static std::mutex& mutex() {
+      static std::mutex* mu = new std::mutex;
+      return *mu;
+    }
+    static std::vector<srcu_domain*>& list() {
+      static auto* domains = [] {
+        auto* created = new std::vector<srcu_domain*>;
+        repair_after_fork(&repair_all_in_child, nullptr);
+        return created;
+      }();
+      return *domains;
+    }
+    static void add(srcu_domain* d) {
+      std::vector<srcu_domain*>& domains = list();  // registers the repair before the first lock
+      std::lock_guard lock(mutex());
+      domains.push_back(d);
+    }
+    static void remove(srcu_domain* d) {
+      std::lock_guard lock(mutex());
+      std::vector<srcu_domain*>& domains = list();
+      domains.erase(std::find(domains.begin(), domains.end(), d));
+    }
+    static void repair_all_in_child(void*) noexcept {
+      new (&mutex()) std::mutex;  // a parent thread may have held it
+      for (srcu_domain* d : list()) d->repair_in_child();
+    }
+  };
+
+  // In the child of fork(): only this thread runs. No allocation (a parent
+  // thread may have held the allocator's locks): slots of parent threads
+  // are unlinked and leaked, not freed.
+  void repair_in_child() noexcept {
+    new (&gp_mutex_) std::mutex;
+    new (&registry_mutex_) std::mutex;
+    new (&queue_mutex_) std::mutex;
+    new (&queue_cv_) std::condition_variable;
+    new (&barrier_cv_) std::condition_variable;
+    const pthread_t me = pthread_self();
+    std::erase_if(slots_, [me](const slot* s) { return !pthread_equal(s->owner, me); });
+    std::erase_if(queue_, [](const rcu_head* h) { return h->func == &barrier_reached; });
+    // The worker is gone: forget its handle without joining (a std::thread
+    // destroyed joinable terminates), and start a new one on first need.
+    new (&worker_) std::thread;
+    worker_gone_ = true;
+  }
+
+  // Called with queue_mutex_ held.
+  void start_worker_if_gone_locked() {
+    if (!worker_gone_) return;
+    worker_ = std::thread([this] { worker_loop(); });
+    worker_gone_ = false;
   }
   void remove_slot(slot* s) {
     if (kChecks && (s->count[0].load() || s->count[1].load()))
@@ -281,7 +356,8 @@ class srcu_domain {
   std::vector<rcu_head*> queue_;
   uint64_t queued_ = 0, invoked_ = 0, callbacks_pending_peak_ = 0;
   bool stop_ = false;
-  std::thread worker_;  // last: started once everything above exists
+  bool worker_gone_ = false;  // in a fork child, until a call() or barrier() restarts it
+  std::thread worker_;        // last: started once everything above exists
 };
 
 }  // namespace rculab

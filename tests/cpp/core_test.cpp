@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -256,6 +257,133 @@ TEST_P(Misuse, BalancedUseDoesNotAbort) {
     b().read_unlock();
   });
   t.join_or_die("balanced sections");
+}
+
+// ---- misuse that would deadlock: reported in every build -----------------------
+
+// synchronize() or barrier() inside a read-side section waits for that very
+// section; barrier() inside a callback waits for the worker running it.
+// Each used to hang silently; now one line names the backend and the misuse,
+// and the process aborts, release build included (slow paths: no cost).
+class DeadlockMisuse : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");  // the suite runs a watchdog thread
+    entry_ = find_backend(GetParam());
+    ASSERT_NE(entry_, nullptr);
+    if (const std::string why = entry_->unavailable_reason(); !why.empty())
+      GTEST_SKIP() << GetParam() << " is unavailable here: " << why;
+    if (tsan_unreliable_for(*entry_)) GTEST_SKIP() << "signal backend under TSan";
+  }
+  const backend_entry& b() const { return *entry_; }
+  std::string expected(const char* what) const { return std::string("rculab: ") + GetParam() + ": misuse: " + what; }
+
+ private:
+  const backend_entry* entry_ = nullptr;
+};
+
+// Our backends with read-side sections (QSBR has none; none refuses updates).
+INSTANTIATE_TEST_SUITE_P(Ours, DeadlockMisuse, ::testing::Values("mb", "memb", "signal", "rwlock", "ptmutex"),
+                         [](const auto& info) { return std::string(info.param); });
+
+TEST_P(DeadlockMisuse, SynchronizeInsideSectionAborts) {
+  EXPECT_DEATH(
+      {
+        b().register_thread();
+        b().read_lock();
+        b().synchronize();
+      },
+      expected("synchronize\\(\\) inside a read-side section"));
+}
+
+TEST_P(DeadlockMisuse, BarrierInsideSectionAborts) {
+  EXPECT_DEATH(
+      {
+        b().register_thread();
+        b().read_lock();
+        b().barrier();
+      },
+      expected("barrier\\(\\) inside a read-side section"));
+}
+
+const backend_entry* callback_backend = nullptr;
+void barrier_from_callback(rcu_head*) { callback_backend->barrier(); }
+
+TEST_P(DeadlockMisuse, BarrierInsideCallbackAborts) {
+  callback_backend = &b();
+  EXPECT_DEATH(
+      {
+        static rcu_head node;
+        b().register_thread();
+        b().call(&node, &barrier_from_callback);
+        b().barrier();
+      },
+      expected("barrier\\(\\) inside a call_rcu callback"));
+}
+
+TEST(DeadlockMisuseQsbr, BarrierInsideCallbackAborts) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  callback_backend = find_backend("qsbr");
+  EXPECT_DEATH(
+      {
+        static rcu_head node;
+        callback_backend->register_thread();
+        callback_backend->call(&node, &barrier_from_callback);
+        callback_backend->barrier();
+      },
+      "rculab: qsbr: misuse: barrier\\(\\) inside a call_rcu callback");
+}
+
+// The same calls outside any section and callback do not abort.
+TEST_P(DeadlockMisuse, SynchronizeAndBarrierOutsideSectionsDoNotAbort) {
+  task t([&] {
+    registered r(b());
+    { rcu_head node; b().call(&node, [](rcu_head*) {}); b().barrier(); }
+    b().read_lock();
+    b().read_unlock();
+    b().synchronize();
+  });
+  t.join_or_die("synchronize() and barrier() outside sections");
+}
+
+// ---- call_rcu engine: counters that never wrap ---------------------------------
+
+void free_node(rcu_head* h) { delete h; }
+
+// pending() and the shards' backlogs, read over and over while two
+// producers and two workers run flat out (oversubscribed on 2 CPUs, so the
+// reader is preempted between its loads). Loading queued before invoked let
+// invoked run ahead of the snapshot: a backlog of ~2^64, reported as such.
+TEST(CallRcuEngine, PendingAndBacklogsNeverWrapUnderLoad) {
+  static auto* engine = new call_rcu_engine(  // immortal, as backends' engines
+      &mb::synchronize, "nowrap", {&mb::register_thread, &mb::thread_online, &mb::thread_offline}, 2);
+  constexpr uint64_t kWrapped = uint64_t{1} << 63;
+  std::atomic<bool> stop{false};
+  std::vector<task> producers;
+  for (int p = 0; p < 2; ++p)
+    producers.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) {
+        engine->call(new rcu_head, &free_node);
+        if (engine->pending() > 100'000) std::this_thread::yield();
+      }
+    });
+  uint64_t samples = 0, largest = 0;
+  const auto deadline = clock::now() + 1s;
+  while (clock::now() < deadline) {
+    largest = std::max(largest, engine->pending());
+    for (uint64_t backlog : engine->shard_backlogs()) largest = std::max(largest, backlog);
+    backend_stats s;
+    engine->add_to(s);
+    if (*s.callbacks_invoked > s.callbacks_queued) largest = kWrapped;  // the lab would wrap it
+    ++samples;
+  }
+  stop.store(true);
+  for (task& t : producers) t.join_or_die("a producer");
+  task closer([] { engine->barrier(); });
+  closer.join_or_die("barrier() after the load");
+  EXPECT_LT(largest, kWrapped) << "a backlog wrapped to " << largest << " in " << samples << " samples";
+  EXPECT_EQ(engine->pending(), 0u);
+  EXPECT_LE(engine->pending_peak(), engine->queued());
 }
 
 // ---- call_rcu engine: counted before barrier() returns -------------------------

@@ -125,6 +125,44 @@ class saved_action {
   struct sigaction old_ {};
 };
 
+// A reader that blocks the backend's signal after registering holds every
+// grace period. The updater used to wait silently; now, past
+// ack_warning_after(), one line names the thread and the likely cause, and
+// it goes on waiting: unblocked, the pending signal is handled and the
+// grace period ends.
+TEST(SignalBackend, ReaderThatNeverAcknowledgesIsNamedWithTheCause) {
+  if (kTsan) GTEST_SKIP() << "signal backend under TSan";
+  signal_rcu::set_ack_warning_after(200ms);
+  std::atomic<bool> blocked{false}, unblock{false}, returned{false};
+  task reader([&] {
+    thread_scope<signal_rcu> registered;
+    pthread_setname_np(pthread_self(), "deaf-reader");
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signal_rcu::signal_number());
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    blocked.store(true);
+    wait_flag(unblock, kDeadlockBound);
+    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);  // the pending signal's handler runs now
+  });
+  ASSERT_TRUE(wait_flag(blocked, kStartBound));
+  ::testing::internal::CaptureStderr();
+  task updater([&] {
+    signal_rcu::synchronize();
+    returned.store(true);
+  });
+  std::this_thread::sleep_for(1s);  // well past the warning
+  const bool returned_while_blocked = returned.load();
+  unblock.store(true);
+  updater.join_or_die("synchronize() after the reader unblocked the signal");
+  reader.join_or_die("the reader");
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_FALSE(returned_while_blocked) << "a grace period ended without the reader's acknowledgement";
+  EXPECT_NE(err.find("to acknowledge signal"), std::string::npos) << err;
+  EXPECT_NE(err.find("(deaf-reader)"), std::string::npos) << err;
+  EXPECT_NE(err.find("blocks the signal"), std::string::npos) << err;
+}
+
 TEST(SignalBackend, UserHandlerOnSigusr1WorksDuringGracePeriods) {
   const backend_entry& b = signal_backend();
   RCULAB_REQUIRE_UPDATES(b);
