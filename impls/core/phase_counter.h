@@ -217,18 +217,25 @@ class phase_counter_backend : public own_backend<Derived> {
   }
 
   // The updater's half of the wake protocol, once: announce, fence, have
-  // the reader ordered, re-check. Tests run it against read_unlock() as a
-  // litmus (tests/cpp/wake_protocol_test.cpp).
+  // the reader ordered, re-check. `ordered` carries over between calls of
+  // one wait: a flag still armed since the last order_reader() (the reader
+  // has not taken it; only we set it) is still covered by that order, for
+  // every later load of it by the reader, so only a fresh arm needs the
+  // reader ordered again: one membarrier or signal per wait, not per sleep.
+  // Tests run it against read_unlock() as a litmus
+  // (tests/cpp/wake_protocol_test.cpp).
   enum class recheck { reader_gone, sleep_forced, sleep_unforced };
-  static recheck announce_and_recheck(phase_reader& r, uint64_t global) {
-    r.updater_waits.store(1, std::memory_order_relaxed);
-    // Our flag store before our re-check's load (store-load); the reader's
-    // counter store before its flag load is order_reader()'s job. Together
-    // they pair with read_unlock's store, compiler barrier, load.
-    full_fence();
-    const bool forced = Derived::order_reader(r);
+  static recheck announce_and_recheck(phase_reader& r, uint64_t global, bool& ordered) {
+    if (r.updater_waits.exchange(1, std::memory_order_relaxed) == 0 || !ordered) {
+      // Our flag store before our re-check's load (store-load); the
+      // reader's counter store before its flag load is order_reader()'s
+      // job. Together they pair with read_unlock's store, compiler
+      // barrier, load.
+      full_fence();
+      ordered = Derived::order_reader(r);
+    }
     if (!reader_is_old(r, global)) return recheck::reader_gone;
-    return forced ? recheck::sleep_forced : recheck::sleep_unforced;
+    return ordered ? recheck::sleep_forced : recheck::sleep_unforced;
   }
 
   // Returns once `r` is not inside a section of the old phase. Grace periods
@@ -237,7 +244,8 @@ class phase_counter_backend : public own_backend<Derived> {
     for (backoff_waiter spin; spin.spinning(); spin.wait())
       if (!reader_is_old(r, global)) return;
     long unforced_sleep_ns = 1'000;
-    for (recheck v; (v = announce_and_recheck(r, global)) != recheck::reader_gone;) {
+    bool ordered = false;
+    for (recheck v; (v = announce_and_recheck(r, global, ordered)) != recheck::reader_gone;) {
       if (v == recheck::sleep_forced) {
         futex_wait_for(r.updater_waits, 1, kSafetyNetNs);
       } else {

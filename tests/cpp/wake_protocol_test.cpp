@@ -124,7 +124,8 @@ litmus_result run_wake_litmus(std::chrono::milliseconds budget, uint64_t enough_
     wait_for_round(inside, round);
     const uint64_t global = probe::flipped_global();
     go.store(round, std::memory_order_release);
-    const auto verdict = probe::announce_and_recheck(r, global);
+    bool ordered = false;  // the flag was reset: a fresh arm, as a new wait
+    const auto verdict = probe::announce_and_recheck(r, global, ordered);
     wait_for_round(left, round);
     // The reader's wake_updater() clears the flag: still set, it never saw it.
     const bool reader_saw_flag = r.updater_waits.load() == 0;
