@@ -396,14 +396,6 @@ void count_one(rcu_head*) { engine_test_invoked.fetch_add(1); }
 // cannot hang the test).
 void hold_batch(rcu_head*) { wait_flag(engine_test_checked, kStartBound); }
 
-char scheduler_state(pid_t tid) {
-  std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/stat");
-  std::string line;
-  if (!std::getline(f, line)) return '?';
-  const auto paren = line.rfind(')');
-  return paren == std::string::npos || paren + 2 >= line.size() ? '?' : line[paren + 2];
-}
-
 // Callbacks that ran before a barrier's marker are counted by the time that
 // barrier() returns, even though the batch holding them all goes on: a
 // program that reads the counters (or exits, and has the engine report what

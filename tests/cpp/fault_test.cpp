@@ -369,16 +369,6 @@ enum child_status : int {
   _exit(kChildOk);
 }
 
-// Waits for `pid` at most `bound`; kills it past that. The wait status, or -1.
-int wait_child(pid_t pid, std::chrono::milliseconds bound) {
-  int status = 0;
-  const bool ended = wait_until([&] { return waitpid(pid, &status, WNOHANG) == pid; }, bound);
-  if (ended) return status;
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  return -1;
-}
-
 std::string describe_status(int status) {
   if (status == -1) return "did not end in time (killed)";
   if (WIFEXITED(status)) {
@@ -525,13 +515,6 @@ fork_observation fork_with_readers(const backend_entry& b, bool hold_reader_anyw
   return o;
 }
 
-#define RCULAB_REQUIRE_FORK()                                                                 \
-  do {                                                                                        \
-    if (kTsan)                                                                                \
-      GTEST_SKIP() << "ThreadSanitizer does not support starting threads in the child of a " \
-                      "multi-threaded fork()";                                                \
-  } while (0)
-
 TEST_P(Fault, ForkChildUsesBackendWithRegisteredReadersAndRunningWorker) {
   RCULAB_REQUIRE_UPDATES(b());
   RCULAB_REQUIRE_FORK();
@@ -558,15 +541,6 @@ TEST(FaultSelfTest, ForkCheckCatchesLiburcuReaderKeptAcrossFork) {
 }
 
 // ---- signal backend: readers blocked in system calls ------------------------------
-
-// The scheduler state of one of our threads ('S': asleep in the kernel).
-char thread_state(pid_t tid) {
-  std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/stat");
-  std::string line;
-  if (!std::getline(f, line)) return '?';
-  const auto paren = line.rfind(')');
-  return paren == std::string::npos || paren + 2 >= line.size() ? '?' : line[paren + 2];
-}
 
 // Linux never restarts poll() or nanosleep() after a handler, SA_RESTART or
 // not (signal(7)): each grace period's signal makes them return EINTR (read()
@@ -608,7 +582,7 @@ TEST(SignalFault, PollAndNanosleepSeeEintrAndRetryCorrectly) {
   });
   ASSERT_TRUE(wait_until([&] { return poll_tid.load() && sleep_tid.load(); }, kStartBound));
   const bool asleep = wait_until(
-      [&] { return thread_state(poll_tid) == 'S' && thread_state(sleep_tid) == 'S'; }, kStartBound);
+      [&] { return scheduler_state(poll_tid) == 'S' && scheduler_state(sleep_tid) == 'S'; }, kStartBound);
   ASSERT_TRUE(asleep) << "the readers never went to sleep in poll() and nanosleep()";
   task updater([&] {
     for (int i = 0; i < 5; ++i) b->synchronize();

@@ -33,16 +33,6 @@ namespace {
 
 constexpr unsigned kChildAlarmS = 10;
 
-// Waits for `pid` at most `bound`; kills it past that. The wait status, or -1.
-int wait_for_child(pid_t pid, std::chrono::milliseconds bound = kDeadlockBound) {
-  int status = 0;
-  const bool ended = wait_until([&] { return waitpid(pid, &status, WNOHANG) == pid; }, bound);
-  if (ended) return status;
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  return -1;
-}
-
 std::string describe_child(int status) {
   if (status == -1) return "did not end in time (killed)";
   if (WIFEXITED(status)) return "exited " + std::to_string(WEXITSTATUS(status));
@@ -51,22 +41,7 @@ std::string describe_child(int status) {
   return "status " + std::to_string(status);
 }
 
-char scheduler_state(pid_t tid) {
-  std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/stat");
-  std::string line;
-  if (!std::getline(f, line)) return '?';
-  const auto paren = line.rfind(')');
-  return paren == std::string::npos || paren + 2 >= line.size() ? '?' : line[paren + 2];
-}
-
 pid_t my_tid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
-
-#define RCULAB_REQUIRE_FORK()                                                                 \
-  do {                                                                                        \
-    if (kTsan)                                                                                \
-      GTEST_SKIP() << "ThreadSanitizer does not support starting threads in the child of a " \
-                      "multi-threaded fork()";                                                \
-  } while (0)
 
 // ---- ptmutex -----------------------------------------------------------------
 
@@ -92,7 +67,7 @@ TEST(ForkCorner, PtmutexChildOfAThreadForkingInsideItsSectionWhileAnUpdaterWaits
     }
     forked.store(true);
     ptmutex::read_unlock();
-    child_status = wait_for_child(pid);
+    child_status = wait_child(pid);
   });
   ASSERT_TRUE(wait_flag(inside, kStartBound));
   task updater([&] {
@@ -162,7 +137,7 @@ TEST(ForkCorner, ForkInsideACallbackKeepsOneWorkerPerShard) {
   });
   caller.join_or_die("barrier() behind the forking callback");
   ASSERT_TRUE(wait_until([] { return forked_child.load() != 0; }, kStartBound));
-  const int status = wait_for_child(forked_child.load());
+  const int status = wait_child(forked_child.load());
   EXPECT_EQ(status, 0) << "child " << describe_child(status)
                        << " (exit 20: callbacks lost or run twice; 30+N: N more threads running as call_rcu "
                           "workers than the engine knows)";
@@ -203,7 +178,7 @@ TEST(ForkCorner, SrcuDomainWorksInTheChildOfAForkWithAReaderInsideItsSection) {
     delete domain;  // barrier() and joins the child's own worker
     _exit(ran == 4 ? 0 : 20);
   }
-  const int status = wait_for_child(pid);
+  const int status = wait_child(pid);
   release.store(true);
   reader.join_or_die("the parent's reader");
   delete domain;

@@ -31,17 +31,6 @@ const backend_entry& signal_backend() {
 
 pid_t current_tid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
 
-// The scheduler state of one of our threads ('S': sleeping in the kernel),
-// or '?' if /proc cannot tell.
-char thread_state(pid_t tid) {
-  std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/stat");
-  std::string line;
-  if (!std::getline(f, line)) return '?';
-  const auto paren = line.rfind(')');  // the name may contain spaces
-  if (paren == std::string::npos || paren + 2 >= line.size()) return '?';
-  return line[paren + 2];
-}
-
 struct pipe_fds {
   int fd[2] = {-1, -1};
   pipe_fds() {
@@ -86,7 +75,7 @@ TEST(SignalBackend, ReaderBlockedInReadLetsGracePeriodsEndAndGetsItsData) {
   });
   ASSERT_TRUE(wait_until([&] { return tid.load() != 0; }, kStartBound));
   // Make sure it is asleep in read() before the signals come ('S').
-  const bool asleep = wait_until([&] { return thread_state(tid.load()) == 'S'; }, kStartBound);
+  const bool asleep = wait_until([&] { return scheduler_state(tid.load()) == 'S'; }, kStartBound);
   if (!asleep) std::this_thread::sleep_for(kHold);  // no /proc: give it time instead
   RecordProperty("reader_seen_sleeping", asleep ? "yes" : "no (/proc unavailable)");
 

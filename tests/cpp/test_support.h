@@ -15,7 +15,11 @@
 #include <functional>
 #include <memory>
 #include <ostream>
+#include <fstream>
 #include <string>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -101,6 +105,29 @@ class task {
   std::thread thread_;
 };
 
+// ---- threads and child processes ---------------------------------------------
+
+// The scheduler state of one of our threads ('S': asleep in the kernel, 'T':
+// stopped), or '?' if /proc cannot tell.
+inline char scheduler_state(pid_t tid) {
+  std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string line;
+  if (!std::getline(f, line)) return '?';
+  const auto paren = line.rfind(')');  // the name may contain spaces
+  return paren == std::string::npos || paren + 2 >= line.size() ? '?' : line[paren + 2];
+}
+
+// Waits for child `pid` at most `bound`; kills it past that. Its wait
+// status, or -1 if it had to be killed.
+inline int wait_child(pid_t pid, std::chrono::milliseconds bound = kDeadlockBound) {
+  int status = 0;
+  const bool ended = wait_until([&] { return waitpid(pid, &status, WNOHANG) == pid; }, bound);
+  if (ended) return status;
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return -1;
+}
+
 // ---- backend parameters ---------------------------------------------------
 
 inline std::vector<const backend_entry*> backend_params() {
@@ -135,6 +162,14 @@ namespace rculab {
 // Found by argument-dependent lookup: test names print "GetParam() = mb".
 inline void PrintTo(const backend_entry* b, std::ostream* os) { *os << b->name; }
 }  // namespace rculab
+
+// Skips a test that starts threads in the child of a multi-threaded fork().
+#define RCULAB_REQUIRE_FORK()                                                                 \
+  do {                                                                                        \
+    if (::rculab::test::kTsan)                                                                \
+      GTEST_SKIP() << "ThreadSanitizer does not support starting threads in the child of a " \
+                      "multi-threaded fork()";                                                \
+  } while (0)
 
 // Skips the current test unless the backend can run concurrent update tests
 // here: safe for updates, available on this host, and (under TSan) built with

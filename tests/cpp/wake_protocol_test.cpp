@@ -190,14 +190,6 @@ TEST(WakeProtocol, NoLostWakeupsSignal) {
 
 // ---- QSBR: a redundant thread_online() -----------------------------------------
 
-char scheduler_state(pid_t tid) {
-  std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/stat");
-  std::string line;
-  if (!std::getline(f, line)) return '?';
-  const auto paren = line.rfind(')');
-  return paren == std::string::npos || paren + 2 >= line.size() ? '?' : line[paren + 2];
-}
-
 // An online reader that has not reported the current grace period; the
 // updater sleeps waiting for it; the reader calls thread_online() again,
 // which stores the count the updater waits for, then reports quiescent
