@@ -252,17 +252,21 @@ class phase_counter_backend : public own_backend<Derived> {
         futex_wait_for(r.updater_waits, 1, unforced_sleep_ns);
         if (unforced_sleep_ns < 1'000'000) unforced_sleep_ns *= 2;
       }
-      note_if_wakeup_lost(r, global);
+      // Gone (woken by it, or not): done, without arming and ordering again
+      // (for signal, a second signal round trip per wait).
+      if (!reader_is_old(r, global)) {
+        note_if_wakeup_lost(r);
+        break;
+      }
     }
     r.updater_waits.store(0, std::memory_order_relaxed);
   }
 
-  // After a sleep: the reader gone while its flag is still armed means it
-  // left without seeing the flag, so the timer, not the reader, woke us. A
+  // After a sleep, the reader gone: its flag still armed means it left
+  // without seeing the flag, so the timer, not the reader, woke us. A
   // reader between its store and its load takes the flag within a moment:
   // wait that moment first (one preempted right there still counts).
-  static void note_if_wakeup_lost(const phase_reader& r, uint64_t global) noexcept {
-    if (reader_is_old(r, global)) return;
+  static void note_if_wakeup_lost(const phase_reader& r) noexcept {
     for (int i = 0; i < 1000; ++i) {
       if (r.updater_waits.load(std::memory_order_relaxed) == 0) return;
       cpu_relax();
