@@ -6,14 +6,12 @@ import os
 import sys
 from typing import List, NoReturn, Optional
 
-from lab import (cmd_bench, cmd_bundle, cmd_compare, cmd_export_jobs, cmd_import, cmd_list, cmd_merge,
-                 cmd_plot, cmd_profile, cmd_quick, cmd_report, cmd_run, cmd_setup, cmd_sweep, cmd_test,
-                 cmd_torture, cmd_validate)
-from lab.errors import LabError
+from lab.base.errors import LabError
+from lab.commands import (bench, bundle, compare, export_jobs, import_set, listing, merge, plot, profile, quick,
+                          report, run, setup, sweep, test, torture, validate)
 
-COMMANDS = (cmd_run, cmd_test, cmd_bench, cmd_list, cmd_torture, cmd_quick, cmd_profile, cmd_setup,
-            cmd_sweep, cmd_validate, cmd_merge, cmd_import, cmd_compare, cmd_plot, cmd_report,
-            cmd_bundle, cmd_export_jobs)
+COMMANDS = (run, test, bench, listing, torture, quick, profile, setup, sweep, validate, merge, import_set, compare,
+            plot, report, bundle, export_jobs)
 USAGE_EXIT = 2
 
 

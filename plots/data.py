@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from lab.analysis import metrics, stats
-from lab.analysis.load import Point, ResultSet
+from lab.records.reader import Point, ResultSet
 from plots import style
 
 _cache: Dict[Tuple[int, str], Optional[stats.Summary]] = {}

@@ -14,7 +14,7 @@ from typing import Callable, Dict, Optional, Tuple
 from matplotlib.lines import Line2D
 
 from lab.analysis import stats
-from lab.analysis.load import Repetition
+from lab.records.reader import Repetition
 from plots import data, style
 
 TITLE = "ref_call_rcu: RCU + reference count, synchronize vs call_rcu vs the rwlock idiom"

@@ -11,8 +11,8 @@ from typing import Dict, List, Optional, Tuple
 from scipy.stats import mannwhitneyu
 
 from lab.analysis import metrics, stats
-from lab.analysis.load import Point, ResultSet
-from lab.errors import LabError
+from lab.records.reader import Point, ResultSet
+from lab.base.errors import LabError
 
 ALPHA = 0.05
 # Google Benchmark's compare.py: UTEST_OPTIMAL_REPETITIONS ("lowest reasonable number").

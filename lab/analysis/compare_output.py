@@ -6,7 +6,7 @@ import math
 from typing import List, Optional
 
 from lab.analysis.compare import ALPHA, MIN_REPETITIONS, Comparison, Row, Side
-from lab.table import format_table
+from lab.base.table import format_table
 
 HEADERS = ("point", "metric", "A", "B", "B/A", "95% CI of B/A", "p (U test)", "n A/B", "flags")
 NUMERIC = range(2, 8)

@@ -28,10 +28,6 @@ def upper_bound_of(index: int) -> int:
     return low + ((1 << shift) - 1)
 
 
-def lower_bound_of(index: int) -> int:
-    return index if index < SUB else upper_bound_of(index - 1) + 1
-
-
 def parse_counts(counts: Mapping[str, int]) -> List[Tuple[int, int]]:
     """Sparse {"index": count} -> [(index, count)] sorted by index, empty buckets dropped."""
     return sorted((int(index), int(count)) for index, count in counts.items() if int(count) > 0)

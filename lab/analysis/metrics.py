@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Optional
 
 from lab.analysis import histogram
-from lab.analysis.load import Point, Repetition
+from lab.records.reader import Point, Repetition
 
 
 def _rate(count: str) -> Callable[[Repetition], Optional[float]]:

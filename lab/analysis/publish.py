@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from lab.errors import LabError
+from lab.base.errors import LabError
 
 T = TypeVar("T")
 

@@ -12,10 +12,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from lab import paths, results
+from lab.base import paths
+from lab.records import results
 from lab.bundle import libs
-from lab.errors import LabError
-from lab.spec import load
+from lab.base.errors import LabError
+from lab.spec import parse
 
 BUNDLE_KIND = "rculab.bundle"
 BINARIES = ("rculab-bench", "rculab-core")
@@ -81,9 +82,9 @@ def stage(build_dir: Path, commit: str, staging: Path) -> Dict:
         dest = staging / source.relative_to(paths.REPO_ROOT)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, dest)
-    presets = load.preset_names()
+    presets = parse.preset_names()
     for name in presets:  # JSON: the target's python may predate tomllib (3.11)
-        doc = load.read_toml(load.preset_path(name))
+        doc = parse.read_toml(parse.preset_path(name))
         (staging / "presets" / f"{name}.json").write_text(json.dumps(doc, indent=1) + "\n")
     launcher = staging / "run-sweep"
     launcher.write_text(LAUNCHER)

@@ -3,7 +3,7 @@ python3 >= 3.9 (no tomllib: the presets travel as JSON), the bundle's own
 libraries on LD_LIBRARY_PATH, and one clear error line for anything off.
 
     ./run-sweep --preset quick [--shard 1/4] [--seed N] [--pus N] [--results DIR] [--dry-run]
-    ./run-sweep --spec-json SPEC.json ...       (a spec, as lab/spec/load.py documents, in JSON)
+    ./run-sweep --spec-json SPEC.json ...       (a spec, as lab/spec/parse.py documents, in JSON)
     ./run-sweep --resume results/<profile>/<set> [--retry-failed]
     ./run-sweep --check                           (do the bundle's libraries resolve here?)
 """
@@ -19,11 +19,11 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from lab import host
-from lab.errors import LabError
+from lab.host import this_host
+from lab.base.errors import LabError
 from lab.bundle import libs
 from lab.bundle.make import glibc_version
-from lab.spec import load, plan as planning
+from lab.spec import parse, plan as planning
 from lab.spec.errors import SpecError
 from lab.runner import sweep
 
@@ -115,7 +115,7 @@ def read_spec(bundle: Bundle, args) -> tuple:
     except (OSError, ValueError) as err:
         raise LabError(f"{path}: cannot read the spec ({err})") from None
     try:
-        return load.check(doc, Path(path).stem), source
+        return parse.check(doc, Path(path).stem), source
     except SpecError as err:
         raise err.located(err.source or source) from None
 
@@ -127,9 +127,9 @@ def run(bundle: Bundle, args) -> int:
     if args.resume:
         return sweep.resume(args.resume, str(bundle.bench), env, args.retry_failed).exit_status
     spec, source = read_spec(bundle, args)
-    pus = args.pus or host.pu_count()
+    pus = args.pus or this_host.pu_count()
     seed = next(s for s in (args.seed, spec["seed"], random.SystemRandom().randrange(2 ** 31)) if s is not None)
-    resolved = load.resolve(spec, pus, source, seed)
+    resolved = parse.resolve(spec, pus, source, seed)
     the_plan = planning.make_plan(resolved, planning.expand(resolved, bundle.bench, source, env),
                                   shard(args.shard) if args.shard else None)
     if args.dry_run:
@@ -138,7 +138,7 @@ def run(bundle: Bundle, args) -> int:
         return 0
     if not the_plan["points"]:
         raise LabError("this shard has no points (the sweep has fewer points than shards)")
-    return sweep.start(the_plan, str(bundle.bench), args.results, host.current_profile_id(), tool,
+    return sweep.start(the_plan, str(bundle.bench), args.results, this_host.current_profile_id(), tool,
                        env).exit_status
 
 

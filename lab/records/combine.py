@@ -15,11 +15,11 @@ import zlib
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from lab.errors import LabError
+from lab.base.errors import LabError
 from lab.records.sets import is_set, sets_under
 from lab.records.validate import INCOMPLETE, check_set, shown
-from lab.runner import execute
-from lab.runner.resultset import MANIFEST, POINTS, SET_ID_CHARS
+from lab.records import results
+from lab.records.resultset import MANIFEST, POINTS, SET_ID_CHARS
 
 
 def checked_set(set_dir: Path, in_profile_folder: bool = True) -> dict:
@@ -73,7 +73,7 @@ def merge(set_dirs: List[Path], into: str, results_root: Path) -> Path:
     for manifest in manifests:
         order += [key for key in manifest["order"] if key not in order]
     first = manifests[0]
-    merged = dict(first, set_id=into, created_utc=execute.utc_now(), shard=None,
+    merged = dict(first, set_id=into, created_utc=results.utc_now(), shard=None,
                   points=[points[key][0] for key in sorted(points)], order=order,
                   merged_from=[m["set_id"] for m in manifests])
     (results_root / profiles[0]).mkdir(parents=True, exist_ok=True)

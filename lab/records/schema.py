@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import List, Tuple
 
-from lab.errors import LabError
+from lab.base.errors import LabError
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 SCHEMAS = {"record": "record.schema.json", "manifest": "manifest.schema.json"}

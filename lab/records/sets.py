@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List
 
-from lab import paths
-from lab.errors import LabError
-from lab.runner.resultset import MANIFEST, SET_ID_CHARS
+from lab.base import paths
+from lab.base.errors import LabError
+from lab.records.resultset import MANIFEST, SET_ID_CHARS
 
 
 def is_set(folder: Path) -> bool:

@@ -12,8 +12,8 @@ from typing import Dict, List, Optional, Tuple
 
 from lab.records import schema
 from lab.records.sets import sets_under
-from lab.runner.points import point_key
-from lab.runner.resultset import MANIFEST, SCHEMA_VERSION
+from lab.records.points import point_key
+from lab.records.resultset import MANIFEST, SCHEMA_VERSION
 
 INCOMPLETE = "incomplete"
 

@@ -13,8 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from lab import host
-from lab.errors import LabError
+from lab.host import this_host
+from lab.base.errors import LabError
 from lab.runner import sweep
 
 
@@ -35,7 +35,7 @@ def main(argv=None) -> int:
         if args.action == "run":
             plan = json.loads(args.plan.read_text())
             tool = {"rculab_commit": os.environ.get("RCULAB_COMMIT"), "bench_binary": args.bench}
-            outcome = sweep.start(plan, args.bench, args.results, args.profile_id or host.current_profile_id(), tool)
+            outcome = sweep.start(plan, args.bench, args.results, args.profile_id or this_host.current_profile_id(), tool)
         else:
             outcome = sweep.resume(args.set_dir, args.bench, retry_failed=args.retry_failed)
     except (LabError, OSError, ValueError, KeyError) as err:

@@ -11,13 +11,13 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from lab import gbjson
+from lab.records import gbjson
+from lab.records.results import utc_now
 from lab.runner import hoststate
-from lab.runner.points import exact_filter
+from lab.records.points import exact_filter
 
 HISTOGRAM_COUNTER = re.compile(r"lat_h(\d+)$")
 # A time series sampled through the window: <name>_ts<i>, every <name>_ts_period_ns.
@@ -48,10 +48,6 @@ def take_series(counters: dict) -> dict:
         series[name] = {"period_ns": int(period),
                         "values": [by_index[i] for i in sorted(by_index)]}
     return series
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def command(bench: str, point: dict, out_file: Path) -> List[str]:

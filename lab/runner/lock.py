@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
-from lab.errors import LabError
+from lab.base.errors import LabError
 
 LOCK_NAME = ".lock"
 STAGING_PREFIX = f"{LOCK_NAME}.new."  # + "<pid>." + mkstemp's suffix

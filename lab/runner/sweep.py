@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from lab import results
-from lab.errors import LabError
+from lab.records import results
+from lab.base.errors import LabError
 from lab.runner import execute, progress
 from lab.runner.lock import SetLock
-from lab.runner.resultset import SCHEMA_VERSION, ResultSet, read_json, run_order, set_id_for
+from lab.spec.parse import point_timeout
+from lab.records.resultset import SCHEMA_VERSION, ResultSet, read_json, run_order, set_id_for
 
 
 @dataclass
@@ -29,14 +30,6 @@ class Outcome:
         return 1 if self.failed else 0
 
 
-def point_timeout(spec: dict) -> float:
-    """Generous: process start-up, every repetition's warm-up + window (which can
-    stretch under oversubscription), the final grace periods, slow hosts."""
-    if spec.get("timeout_s"):
-        return float(spec["timeout_s"])
-    return 120 + 20 * spec["repetitions"] * (spec["duration"] + spec["warmup"])
-
-
 def manifest_for(plan: dict, set_id: str, profile_id: str, tool: dict) -> dict:
     points = sorted(plan["points"], key=lambda p: p["key"])
     return {
@@ -44,7 +37,7 @@ def manifest_for(plan: dict, set_id: str, profile_id: str, tool: dict) -> dict:
         "kind": "rculab.set",
         "set_id": set_id,
         "profile_id": profile_id,
-        "created_utc": execute.utc_now(),
+        "created_utc": results.utc_now(),
         "spec": plan["spec"],
         "seed": plan["seed"],
         "shard": plan.get("shard"),

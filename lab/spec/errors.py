@@ -1,7 +1,7 @@
 """Spec mistakes name the spec and the field: `rculab: error: FILE: group[1].readers[0]: ...`."""
 from __future__ import annotations
 
-from lab.errors import LabError
+from lab.base.errors import LabError
 
 USAGE_EXIT = 2
 

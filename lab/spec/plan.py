@@ -11,9 +11,10 @@ from itertools import product
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from lab import gbjson, proc
-from lab.errors import LabError
-from lab.runner.points import point_key
+from lab.records import gbjson
+from lab.base import proc
+from lab.base.errors import LabError
+from lab.records.points import point_key
 from lab.spec.errors import SpecError
 
 PLAN_KIND = "rculab.plan"

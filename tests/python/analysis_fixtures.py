@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lab.analysis.load import Point, Repetition
+from lab.records.reader import Point, Repetition
 
 import synth
 

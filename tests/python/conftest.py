@@ -173,15 +173,6 @@ class FakeCore(FakeProgram):
         return [json.loads(line) for line in self.log_path.read_text().splitlines()]
 
 
-@pytest.fixture(autouse=True)
-def runs_root(tmp_path, monkeypatch):
-    """`rculab run` writes its JSON here, never into the repository's results/."""
-    from lab import paths
-    root = tmp_path / "runs"
-    monkeypatch.setattr(paths, "RUNS_ROOT", root)
-    return root
-
-
 @pytest.fixture
 def fake_core(tmp_path, monkeypatch):
     """A fake core and bench plugged in through RCULAB_CORE / RCULAB_BENCH, with

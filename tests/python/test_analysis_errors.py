@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lab.analysis import load
+from lab.records import reader
 
 from analysis_fixtures import UNIMODAL_KEY
 from conftest import run_cli
@@ -13,7 +13,7 @@ import synth
 
 @pytest.fixture
 def set_dir(tmp_path, monkeypatch):
-    monkeypatch.setattr(load, "RESULTS_ROOT", tmp_path)
+    monkeypatch.setattr(reader, "RESULTS_ROOT", tmp_path)
     return synth.write_set(tmp_path, backends=("qsbr", "none"), workloads=("read_scalability",), readers=(1, 2),
                            repetitions=3)
 
@@ -108,8 +108,8 @@ def test_set_ids_and_profiles_are_found_where_the_environment_points(tmp_path, m
     synth.write_profile(profiles, folder.parent.name)
     monkeypatch.setenv("RCULAB_RESULTS", str(results))
     monkeypatch.setenv("RCULAB_HW_PROFILES", str(profiles))
-    assert load.resolve(folder.name) == folder
-    assert load.all_sets() == [folder]
-    assert load.host_profile(folder.parent.name)["profile_id"] == folder.parent.name
+    assert reader.resolve(folder.name) == folder
+    assert reader.all_sets() == [folder]
+    assert reader.host_profile(folder.parent.name)["profile_id"] == folder.parent.name
     monkeypatch.delenv("RCULAB_RESULTS")
-    assert folder not in load.all_sets()
+    assert folder not in reader.all_sets()

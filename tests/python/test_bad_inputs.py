@@ -527,10 +527,10 @@ def time_limit(seconds: int):
 def lab_env(workspace, monkeypatch):
     """Result sets and host profiles inside the case's folder; set-up (apt,
     cmake) and every binary a tripwire unless the case names it."""
-    from lab import build, deps
-    from lab.analysis import load
-    monkeypatch.setattr(load, "RESULTS_ROOT", workspace.root / "results")
-    monkeypatch.setattr(load, "PROFILES_ROOT", workspace.root / "hw-profiles")
+    from lab.setup import build, deps
+    from lab.records import reader
+    monkeypatch.setattr(reader, "RESULTS_ROOT", workspace.root / "results")
+    monkeypatch.setattr(reader, "PROFILES_ROOT", workspace.root / "hw-profiles")
 
     def setup_ran(*args, **kwargs):
         workspace.tripwire_log.write_text(f"set-up ran: {args}\n")

@@ -3,8 +3,9 @@ import os
 
 import pytest
 
-from lab import build, proc
-from lab.errors import LabError
+from lab.setup import build
+from lab.base import proc
+from lab.base.errors import LabError
 
 
 @pytest.fixture

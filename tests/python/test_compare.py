@@ -4,7 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from lab.analysis import compare, load
+from lab.analysis import compare
+from lab.records import reader
 
 from analysis_fixtures import BIMODAL_KEY, FAILED_KEY, point_with_reads, small_set
 from conftest import run_cli
@@ -66,7 +67,7 @@ def synth_sets(tmp_path_factory):
 
 def test_backend_pairs_match_on_everything_but_the_backend(synth_sets):
     _, a, _ = synth_sets
-    rs = load.load_set(a)
+    rs = reader.load_set(a)
     c = compare.compare_backends(rs, "qsbr", "rwlock")
     assert c.rows
     for row in c.rows:
@@ -84,7 +85,7 @@ def test_backend_pairs_match_on_everything_but_the_backend(synth_sets):
 
 def test_compare_json_shape(synth_sets, capsys, monkeypatch):
     root, a, b = synth_sets
-    monkeypatch.setattr(load, "RESULTS_ROOT", root)
+    monkeypatch.setattr(reader, "RESULTS_ROOT", root)
     status, out, err = run_cli(["compare", a.name, str(b), "--json"], capsys)  # an id and a path
     assert status == 0, err
     doc = json.loads(out)

@@ -3,8 +3,9 @@ import subprocess
 
 import pytest
 
-from lab import deps, prepare, proc
-from lab.errors import LabError
+from lab.setup import deps, prepare
+from lab.base import proc
+from lab.base.errors import LabError
 
 DPKG_OUTPUT = (
     "cmake\tinstall ok installed\n"

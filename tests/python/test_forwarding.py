@@ -52,7 +52,7 @@ def test_list_text_by_default(spec, capfd):
 
 
 def test_core_binary_defaults_to_build_dir_of_preset(monkeypatch):
-    from lab import paths
+    from lab.base import paths
     monkeypatch.delenv("RCULAB_CORE", raising=False)
     assert paths.core_path("tsan") == paths.REPO_ROOT / "build" / "tsan" / "rculab-core"
 
@@ -91,14 +91,14 @@ def test_bench_crash_is_reported_shell_style(spec):
 
 
 def test_bench_child_gets_the_git_commit(spec, capfd):
-    from lab import provenance
+    from lab.setup import provenance
     run_cli(["bench", "--smoke"], capfd)
     assert spec.bench.commits() == [provenance.commit_id()]
     assert spec.bench.commits()[0]
 
 
 def test_bench_binary_defaults_to_build_dir_of_preset(monkeypatch):
-    from lab import paths
+    from lab.base import paths
     monkeypatch.delenv("RCULAB_BENCH", raising=False)
     assert paths.bench_path("asan") == paths.REPO_ROOT / "build" / "asan" / "rculab-bench"
 

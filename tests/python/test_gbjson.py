@@ -4,8 +4,8 @@ import json
 import pytest
 
 from conftest import FIXTURES
-from lab import gbjson
-from lab.gbjson import GBJsonError, parse_name
+from lab.records import gbjson
+from lab.records.gbjson import GBJsonError, parse_name
 
 READ = "read_cost/backend:qsbr/readers:1/placement:compact/iterations:1/manual_time"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import plots
-from lab.analysis import load
+from lab.records import reader
 
 from analysis_fixtures import small_set
 from conftest import run_cli
@@ -76,7 +76,7 @@ def test_overlaid_sets_get_one_line_style_each_and_both_captions(tmp_path, monke
                         backends=("qsbr",), readers=(1, 2), pus=4)
     figures = []
     monkeypatch.setattr(plots.style, "save", lambda fig, out_dir, stem: figures.append(fig) or [stem])
-    plots.read_scalability.render([load.load_set(a), load.load_set(b)], tmp_path)
+    plots.read_scalability.render([reader.load_set(a), reader.load_set(b)], tmp_path)
     fig = figures[0]
     styles = {line.get_linestyle() for ax in fig.axes for line in ax.get_lines() if line.get_color() != "#000000"
               and len(line.get_xdata()) == 2}
@@ -108,7 +108,7 @@ def test_chromium_sees_page_errors_and_broken_images(tmp_path):
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium)")
 def test_report_loads_offline_with_every_image(set_dir, capsys, monkeypatch):
     folder, profiles = set_dir
-    monkeypatch.setattr(load, "PROFILES_ROOT", profiles)
+    monkeypatch.setattr(reader, "PROFILES_ROOT", profiles)
     status, out, err = run_cli(["report", str(folder)], capsys)
     assert status == 0, err
     index = folder / "report" / "index.html"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, run_cli, run_shim, write_fake_program
-from lab import host
-from lab.profile import document, facts, ident, native
+from lab.host import this_host
+from lab.host import document, facts, ident, native
 
 # Answers `host --json [--xml F]` and `calibrate --json ...` from FAKE_PROFILE_SPEC;
 # logs each argv to FAKE_PROFILE_LOG.
@@ -93,7 +93,7 @@ def profile(capsys, *flags):
 
 def only_profile_dir(root: Path) -> Path:
     dirs = list(root.iterdir())
-    assert [d.name for d in dirs] == [host.current_profile_id()], dirs
+    assert [d.name for d in dirs] == [this_host.current_profile_id()], dirs
     return dirs[0]
 
 
@@ -135,7 +135,7 @@ def test_id_has_the_documented_shape():
 
 
 def test_current_id_is_stable_and_made_of_this_hosts_facts():
-    first, second = host.current_profile_id(), host.current_profile_id()
+    first, second = this_host.current_profile_id(), this_host.current_profile_id()
     assert first == second == ident.profile_id(facts.hardware())
     assert re.fullmatch(r"[a-z0-9-]+-\d+pu-[0-9a-f]{8}", first), first
 
@@ -295,7 +295,7 @@ def test_profile_writes_every_documented_field(fake, profiles, capsys):
     doc = json.loads((folder / "profile.json").read_text())
     assert missing_keys(documented_example(), doc) == []
     assert document.missing_fields(doc) == []
-    assert doc["profile_id"] == folder.name == host.current_profile_id()
+    assert doc["profile_id"] == folder.name == this_host.current_profile_id()
     assert doc["calibration"]["measures"]["membarrier"]["available"] is False
     assert doc["software"]["libraries"]["hwloc"] == "2.9.0"
     assert ["calibrate", "--json", "--seconds", "0.05"] in calls(fake)
@@ -345,7 +345,7 @@ def test_refresh_moves_the_old_profile_aside(fake, profiles, capsys):
     ('{"kind": "rculab.profile", "schema_version": 1, "arch": "x86_64"}', "lacks"),
 ])
 def test_garbage_existing_profile_is_one_clear_error(fake, profiles, capsys, content, says):
-    folder = profiles / host.current_profile_id()
+    folder = profiles / this_host.current_profile_id()
     folder.mkdir(parents=True)
     path = folder / "profile.json"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
@@ -374,7 +374,7 @@ def test_unreadable_existing_profile_is_one_clear_error(fake, profiles, capsys, 
 
 
 def test_profile_folder_without_profile_json_is_an_error(fake, profiles, capsys):
-    folder = profiles / host.current_profile_id()
+    folder = profiles / this_host.current_profile_id()
     folder.mkdir(parents=True)
     (folder / "profile.json").symlink_to(folder / "nowhere")
     status, out, err = profile(capsys)
@@ -412,9 +412,9 @@ def test_id_only_needs_no_core_and_writes_nothing(profiles, capsys, monkeypatch)
     monkeypatch.setenv("RCULAB_CORE", "/nonexistent/rculab-core")
     monkeypatch.setenv("RCULAB_SKIP_SETUP", "1")
     status, out, err = profile(capsys, "--id-only")
-    assert (status, out, err) == (0, host.current_profile_id() + "\n", "")
+    assert (status, out, err) == (0, this_host.current_profile_id() + "\n", "")
     status, out, err = profile(capsys, "--id-only", "--json")
-    assert status == 0 and json.loads(out)["profile_id"] == host.current_profile_id()
+    assert status == 0 and json.loads(out)["profile_id"] == this_host.current_profile_id()
     assert not profiles.exists()
 
 

@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from lab import provenance
+from lab.setup import provenance
 
 
 def git(repo, *args):

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from lab import results
-from lab.errors import LabError
+from lab.records import results
+from lab.base.errors import LabError
 
 
 def test_write_creates_the_file_and_leaves_no_temporary(tmp_path):
@@ -68,13 +68,11 @@ def test_without_hard_links_it_still_writes_and_still_refuses(tmp_path, monkeypa
     assert os.listdir(tmp_path) == ["bench.json"]
 
 
-def test_run_folders_are_utc_timestamps_and_never_reused(tmp_path):
-    now = datetime(2026, 11, 22, 6, 30, 1, tzinfo=timezone.utc)
-    root = tmp_path / "results" / "runs"
-    first = results.new_run_dir(root, now)
-    second = results.new_run_dir(root, now)
-    assert first == root / "20261122T063001Z"
-    assert second == root / "20261122T063001Z-2"
+def test_new_dir_never_reuses_a_folder(tmp_path):
+    first = results.new_dir(tmp_path / "results", "20261122T063001Z")
+    second = results.new_dir(tmp_path / "results", "20261122T063001Z")
+    assert first == tmp_path / "results" / "20261122T063001Z"
+    assert second == tmp_path / "results" / "20261122T063001Z-2"
     assert first.is_dir() and second.is_dir()
 
 

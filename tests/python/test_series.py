@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from lab.analysis.load import parse_series
-from lab.errors import LabError
+from lab.records.reader import parse_series
+from lab.base.errors import LabError
 from lab.runner.execute import take_series
 
 

@@ -4,7 +4,8 @@ import re
 import pytest
 
 from conftest import FIXTURES
-from lab import gbjson, summary
+from lab.records import gbjson
+from lab.analysis import summary
 
 NAMES = ["qsbr", "rwlock", "none", "urcu-qsbr"]
 

@@ -13,9 +13,9 @@ from conftest import REPO_ROOT, SHIM, run_cli
 from sweep_support import (SMALL_SPEC, manifest_of, only_set, records_of, sets_of,
                            write_spec)
 
-from lab import results
+from lab.records import results
 from lab.records.validate import check_set
-from lab.runner import resultset
+from lab.records import resultset
 
 
 def sweep(capsys, *args):

@@ -6,7 +6,7 @@ import pytest
 from conftest import run_cli
 from sweep_support import SMALL_SPEC, write_spec
 
-from lab.spec import axes, load
+from lab.spec import axes, parse
 from lab.spec.errors import SpecError
 
 
@@ -31,14 +31,14 @@ def test_axes_refuse_what_is_not_a_thread_count(values):
 
 def test_every_preset_loads_and_resolves():
     for name in ("quick", "default", "paper", "scale"):
-        spec = load.load(load.preset_path(name))
-        resolved = load.resolve(spec, 16, f"preset {name}", 1)
+        spec = parse.load(parse.preset_path(name))
+        resolved = parse.resolve(spec, 16, f"preset {name}", 1)
         assert resolved["name"] == name and resolved["pus"] == 16
         assert all(isinstance(c, int) for g in resolved["groups"] for c in g["readers"] + g["updaters"])
 
 
 def test_scale_preset_axes_follow_the_brief():
-    groups = {g["name"]: g for g in load.resolve(load.load(load.preset_path("scale")), 16, "x", 1)["groups"]}
+    groups = {g["name"]: g for g in parse.resolve(parse.load(parse.preset_path("scale")), 16, "x", 1)["groups"]}
     assert groups["reads"]["readers"] == list(range(1, 17)) + [32, 64]
     assert groups["grace-periods"]["updaters"] == list(range(1, 9))
     assert groups["callbacks"]["updaters"] == [1, 2, 4, 8]

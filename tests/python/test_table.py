@@ -1,4 +1,4 @@
-from lab.table import format_table
+from lab.base.table import format_table
 
 
 def test_columns_pad_to_widest_cell_and_numbers_align_right():

@@ -2,7 +2,7 @@
 import pytest
 
 from conftest import run_cli
-from lab import proc
+from lab.base import proc
 
 
 @pytest.fixture
@@ -31,8 +31,8 @@ def test_runs_ctest_then_pytest(phases, capsys):
 
 
 def test_pytest_uses_debian_python_when_present(phases, capsys, monkeypatch):
-    from lab import cmd_test
-    monkeypatch.setattr(cmd_test.os, "access", lambda path, mode: path == "/usr/bin/python3")
+    from lab.commands import test as test_command
+    monkeypatch.setattr(test_command.os, "access", lambda path, mode: path == "/usr/bin/python3")
     run_cli(["test"], capsys)
     assert phases["ran"][1][0] == "/usr/bin/python3"
 

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import REPO_ROOT, backend, run_cli, run_shim, torture_result
 
-from lab import torture_soak
+from lab.torture import soak
 
 REAL_CORE = REPO_ROOT / "build" / "release" / "rculab-core"
 
@@ -17,14 +17,14 @@ REAL_CORE = REPO_ROOT / "build" / "release" / "rculab-core"
     (" 45s ", 45.0), (".5s", 0.5),
 ])
 def test_durations_parse(text, seconds):
-    assert torture_soak.parse_duration(text) == pytest.approx(seconds)
+    assert soak.parse_duration(text) == pytest.approx(seconds)
 
 
 @pytest.mark.parametrize("text", ["", "0", "0s", "-5s", "10x", "m", "1e3", "8d", "10 m", "s10",
                                   "nan", "inf", "1..5s", "8h" * 2, "169h"])
 def test_bad_durations_are_refused(text):
     with pytest.raises(ValueError, match="expected a duration like 30s, 10m or 1h"):
-        torture_soak.parse_duration(text)
+        soak.parse_duration(text)
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The ground floor: errors, repository paths, subprocesses, text tables."""

@@ -1,0 +1,1 @@
+"""One module per `rculab` command (argparse sub-parser + handler), and the flags they share."""

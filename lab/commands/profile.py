@@ -1,0 +1,156 @@
+"""`rculab profile`: describe this host once, in hw-profiles/<id>/ (profile.json +
+topology.xml); result sets are filed under that id."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from lab.setup import core, provenance
+from lab.commands import options
+from lab.base import paths
+from lab.setup.prepare import prepare
+from lab.host import document, facts, ident, native, store
+from lab.base.table import format_table
+
+HELP = "describe this host (CPU, topology, versions, primitive costs) in hw-profiles/<id>/"
+EPILOG = """\
+The id (<arch>-<cpu>-<N>pu-<hash>) hashes only hardware facts: the same machine
+always gets the same one; kernel, load and the calibration never change it.
+An existing hw-profiles/<id>/ with the same hardware facts is kept as it is,
+unless --refresh (the old files are moved to profile.<timestamp>.json and
+topology.<timestamp>.xml first). Calibration takes about 9 x --seconds."""
+DEFAULT_SECONDS = 0.2
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("profile", help=HELP, description=HELP + ".", epilog=EPILOG,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--id-only", action="store_true",
+                       help="print this host's profile id and write nothing (no build needed)")
+    which.add_argument("--refresh", action="store_true",
+                       help="rewrite an existing profile of this host (the old one is kept aside)")
+    calib = parser.add_mutually_exclusive_group()
+    calib.add_argument("--no-calibrate", action="store_true",
+                       help="leave the calibration table out (\"calibration\": null)")
+    calib.add_argument("--seconds", type=options.seconds(options.CORE_MAX_SECONDS), default=DEFAULT_SECONDS,
+                       help="time per calibration measure (default: %(default)s)")
+    parser.add_argument("--json", action="store_true", help="print the profile (or with --id-only the id) as JSON")
+    options.add_preset_flag(parser)
+    parser.set_defaults(handler=main)
+
+
+def main(args, extra: Sequence[str] = ()) -> int:
+    hardware = facts.hardware()
+    profile_id = ident.profile_id(hardware)
+    if args.id_only:
+        print(json.dumps({"profile_id": profile_id, "hardware": ident.identity(hardware)}) if args.json
+              else profile_id)
+        return 0
+    target = paths.hw_profiles_root() / profile_id
+    old = store.existing(target)
+    if old is not None:
+        store.require_same_hardware(old, hardware, target / store.PROFILE)
+        if not args.refresh:
+            return report(old, f"profile {profile_id}: {target} already exists with the same hardware facts; "
+                               "kept it (--refresh rewrites it)", args.json)
+    prepare(args.preset)
+    binary = core.require_core(args.preset)
+    with store.staging(paths.hw_profiles_root()) as staged:
+        doc = profile_document(binary, hardware, staged / store.TOPOLOGY, args)
+        if old is None:
+            store.publish(staged, target, doc)
+            message = f"profile {profile_id}: wrote {target}/ ({store.PROFILE}, {store.TOPOLOGY})"
+        else:
+            stamp = store.refresh(target, staged, doc)
+            message = (f"profile {profile_id}: rewrote {target}/{store.PROFILE} and {store.TOPOLOGY}; "
+                       f"the old ones are now profile.{stamp}.json and topology.{stamp}.xml")
+    return report(doc, message, args.json)
+
+
+def ensure_profile(build_preset: str, seconds: float = DEFAULT_SECONDS) -> str:
+    """This host's profile id, writing hw-profiles/<id>/ first if it does not
+    exist yet (an existing one is kept: `rculab run` calls this every time)."""
+    hardware = facts.hardware()
+    profile_id = ident.profile_id(hardware)
+    target = paths.hw_profiles_root() / profile_id
+    old = store.existing(target)
+    if old is not None:
+        store.require_same_hardware(old, hardware, target / store.PROFILE)
+        print(f"profile {profile_id}: {target} (kept)")
+        return profile_id
+    binary = core.require_core(build_preset)
+    args = argparse.Namespace(no_calibrate=False, seconds=seconds, preset=build_preset)
+    with store.staging(paths.hw_profiles_root()) as staged:
+        doc = profile_document(binary, hardware, staged / store.TOPOLOGY, args)
+        store.publish(staged, target, doc)
+    print(f"profile {profile_id}: wrote {target}/ ({store.PROFILE}, {store.TOPOLOGY})")
+    return profile_id
+
+
+def profile_document(binary: Path, hardware: dict, xml: Path, args) -> dict:
+    native_host = native.host(binary, xml)
+    for line in document.disagreements(hardware, native_host):
+        print(f"rculab: warning: hwloc and /sys disagree on {line}", file=sys.stderr)
+    calibration = None if args.no_calibrate else native.calibrate(binary, args.seconds)
+    return document.assemble(hardware, native_host, calibration, provenance.commit_id(), args.preset)
+
+
+def report(doc: dict, message: str, as_json: bool) -> int:
+    if as_json:
+        print(message, file=sys.stderr)
+        print(json.dumps(doc, indent=2))
+    else:
+        print(message)
+        print(summary(doc))
+    return 0
+
+
+# ---- the human summary --------------------------------------------------------------
+
+def size_text(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size} B"
+
+
+def caches_text(caches: List[dict]) -> str:
+    kind = {"data": "d", "instruction": "i"}
+    return ", ".join(f"L{c['level']}{kind.get(c['type'], '')} {size_text(c['size_bytes'])} x{c['count']}"
+                     + (f" (per {c['pus_each']} PUs)" if c["pus_each"] > 1 else "") for c in caches)
+
+
+def calibration_table(calibration: Optional[dict]) -> str:
+    if not calibration:
+        return "calibration: not measured (--no-calibrate)"
+    rows = []
+    for name, m in calibration["measures"].items():
+        if m["available"]:
+            rows.append([name, f"{m['ns']:.2f}", f"{m['raw_ns']:.2f}", f"{m['loop_ns']:.2f}", str(m["threads"])])
+        else:
+            rows.append([name, f"unavailable: {m.get('reason', '')}"])  # a note row (table.py)
+    return format_table(["primitive", "ns/op", "raw ns", "loop ns", "threads"], rows, right_aligned={1, 2, 3, 4})
+
+
+def summary(doc: dict) -> str:
+    cpu, topo, sw = doc["cpu"], doc["topology"], doc["software"]
+    libs, virt = sw["libraries"], doc["virtualization"]
+    lines = [
+        f"cpu       {cpu['model_name']} ({cpu['vendor']} family {cpu['family']} model {cpu['model']} "
+        f"stepping {cpu['stepping']})",
+        f"topology  {topo['packages']} package(s), {topo['cores']} cores, {topo['pus']} PUs, "
+        f"SMT {'on' if topo['smt'] else 'off'}, {topo['numa_nodes']} NUMA node(s)",
+        f"caches    {caches_text(topo['caches'])}",
+        f"system    {sw['os']}, kernel {sw['kernel_release']}, "
+        f"{'virtual machine' if virt['virtual_machine'] else 'bare metal'}"
+        + (f" ({virt['vm']})" if virt.get("vm") not in (None, "none") else ""),
+        f"versions  hwloc {libs['hwloc']}, liburcu {libs['liburcu']}, benchmark {libs['benchmark']}, "
+        f"glibc {libs['glibc']}, libstdc++ {libs['libstdcxx']}, {sw['build']['compiler_id']} {sw['build']['compiler']}",
+        f"membarrier {', '.join(doc['membarrier'].get('commands') or []) or 'unsupported'}",
+        calibration_table(doc["calibration"]),
+    ]
+    return "\n".join(lines)

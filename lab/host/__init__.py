@@ -1,0 +1,1 @@
+"""This host: its hardware facts, profile id and profile documents (hw-profiles/)."""

@@ -1,0 +1,1 @@
+"""The torture gate and soak over rculab-core."""
