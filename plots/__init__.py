@@ -1,46 +1,26 @@
 """Chart families of the lab, one module each, sharing plots/style.py.
 
-Each module has TITLE and render(sets, out_dir) -> [file names], raising
-style.NoData(reason) when the sets hold nothing for it."""
+A family is a module of this package with TITLE and render(sets, out_dir) ->
+[file names], raising style.NoData(reason) when the sets hold nothing for it.
+Families are found by looking: adding one is adding its module. They render
+in name order. (Helpers such as data, rescues, categorical, style and the
+HTML report have no TITLE.)"""
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Dict, List, Sequence, Union
 
-from plots import call_rcu, cs_length, gp_latency, memory, read_scalability, style, update_rate
+from plots import style
 
-FAMILIES = (read_scalability, cs_length, gp_latency, update_rate, call_rcu, memory)
-from plots import ref_call_rcu  # noqa: E402
-FAMILIES += (ref_call_rcu,)
 
-from plots import stat_counter  # noqa: E402  (issue 8 families, one line each)
-from plots import removable_device  # noqa: E402
-from plots import resizable_array  # noqa: E402
-from plots import correlated_fields  # noqa: E402
+def discover_families() -> tuple:
+    modules = (importlib.import_module(f"{__name__}.{info.name}")
+               for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name))
+    return tuple(m for m in modules if hasattr(m, "TITLE") and hasattr(m, "render"))
 
-FAMILIES += (stat_counter,)
-FAMILIES += (removable_device,)
-FAMILIES += (resizable_array,)
-FAMILIES += (correlated_fields,)
 
-from plots import long_reader  # noqa: E402
-FAMILIES += (long_reader,)
-
-from plots import hash_scan  # noqa: E402
-FAMILIES += (hash_scan,)
-
-from plots import call_rcu_backlog  # noqa: E402
-FAMILIES += (call_rcu_backlog,)
-
-from plots import route_table  # noqa: E402
-FAMILIES += (route_table,)
-
-from plots import hash_lookup  # noqa: E402
-FAMILIES += (hash_lookup,)
-from plots import percpu_ref  # noqa: E402
-FAMILIES += (percpu_ref,)
-
-from plots import retrigger_gp  # noqa: E402
-FAMILIES += (retrigger_gp,)
+FAMILIES = discover_families()
 
 
 def family_name(module) -> str:

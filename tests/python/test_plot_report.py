@@ -121,3 +121,11 @@ def test_report_loads_offline_with_every_image(set_dir, capsys, monkeypatch):
     images, broken = int(check.group(1)), int(check.group(2))
     assert images >= len(FAMILY_FILES) and broken == 0
     assert console == []
+
+
+def test_families_are_the_plots_modules_with_a_title():
+    """Adding a chart family is adding its module: found by looking, in name order."""
+    root = Path(plots.__file__).parent
+    titled = sorted(p.stem for p in root.glob("*.py") if re.search(r"^TITLE = ", p.read_text(), re.M))
+    assert [plots.family_name(m) for m in plots.FAMILIES] == titled
+    assert len(titled) >= 18
