@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from lab.records import gbjson
 from lab.base import proc
+from lab.analysis.metrics import METRICS, rate_metric
 from lab.analysis.summary import BASELINE, TWINS
 from lab.base.table import format_table
 
@@ -19,10 +20,6 @@ from lab.base.table import format_table
 RAW_FLAGS = ("--benchmark_format", "--benchmark_list_tests", "--list_counters", "--help", "-h")
 HEADERS = ("point", "rate", "unit", "vs none", "vs twin", "p50 µs", "p99 µs", "violations")
 
-# workload -> (counter of operations, unit); rates are operations / wall time.
-RATES = {"read_cost": ("reader_ops", "reads/s"), "read_scalability": ("reader_ops", "reads/s"),
-         "cs_length": ("reader_ops", "reads/s"), "update_rate": ("updater_ops", "updates/s"),
-         "gp_latency": ("updater_ops", "syncs/s"), "call_rcu": ("cb_invoked_window", "callbacks/s")}
 
 
 def wants_raw(extra: Sequence[str]) -> bool:
@@ -86,11 +83,9 @@ def representative(records: List[gbjson.Record]) -> Dict[tuple, gbjson.Record]:
 
 
 def rate(record: gbjson.Record) -> Tuple[Optional[float], str]:
-    counter, unit = RATES.get(record.workload, ("reader_ops", "ops/s"))
-    ops, wall = record.get(counter), record.get("wall_ns")
-    if ops is None or not wall or wall <= 0 or ops < 0:
-        return None, unit
-    return ops / wall * 1e9, unit
+    """The workload's throughput (metrics.RATE) and its unit."""
+    metric = rate_metric(record.workload)
+    return metric.of(record), metric.unit
 
 
 def cell(value: Optional[float], digits: str = ".3g") -> str:
@@ -105,17 +100,20 @@ def rows(records: List[gbjson.Record]) -> List[List[str]]:
         value, unit = rate(record)
         none = points.get((workload, BASELINE, params))
         twin = points.get((workload, TWINS.get(backend or ""), params))
-        samples = (record.get("lat_samples") or 0) > 0
         out.append([
             record.name.split("/iterations:")[0], cell(value), unit,
             cell(ratio(value, none)), cell(ratio(value, twin)),
-            cell(record.get("lat_p50_ns") / 1e3 if samples else None),
-            cell(record.get("lat_p99_ns") / 1e3 if samples else None),
+            cell(latency_us("lat_p50_ns", record)), cell(latency_us("lat_p99_ns", record)),
             f"{record.get('violations') or 0:.0f}"])
     for record in records:
         if record.error is not None:
             out.append([record.name.split("/iterations:")[0], "ERROR", record.error, "", "", "", "", ""])
     return out
+
+
+def latency_us(name: str, record: gbjson.Record) -> Optional[float]:
+    value = METRICS[name].of(record)
+    return None if value is None else value / 1e3
 
 
 def ratio(value: Optional[float], other: Optional[gbjson.Record]) -> Optional[float]:

@@ -1,5 +1,11 @@
 """Derived metrics (lab/RECORDS.md "Derived values"): computed per repetition
-from raw counters, never stored. None where a repetition cannot give one."""
+from raw counters, never stored. None where a repetition cannot give one.
+
+The one table of them: compare, the report, the charts, `rculab run`'s
+table (summary.py) and `rculab bench`'s console (bench_console.py) all take
+their numbers from METRICS. A metric reads `.counters` (and, for latencies,
+`.histogram` where the object has one), so it applies to a record's
+repetition and to a row of Google Benchmark JSON alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,8 +44,9 @@ def _latency(counter: str, q: float) -> Callable[[Repetition], Optional[float]]:
         c = rep.counters
         if c.get("lat_samples", 0) > 0 and c.get(counter, -1) >= 0:
             return float(c[counter])
-        if rep.histogram:  # a record without the percentile counters still has its histogram
-            counts = {int(i): n for i, n in rep.histogram.items()}
+        histogram_counts = getattr(rep, "histogram", None)
+        if histogram_counts:  # a record without the percentile counters still has its histogram
+            counts = {int(i): n for i, n in histogram_counts.items()}
             return float(histogram.percentile(counts, q, rep.max_ns)) if sum(counts.values()) else None
         return None  # no samples: 0 would read as "instant"
     return value
@@ -85,6 +92,11 @@ METRICS: Dict[str, Metric] = {m.name: m for m in (
     Metric("pending_bytes_avg", "bytes awaiting reclamation (time average)", "bytes", False,
            _share("pending_byte_ns", "wall_ns")),
     Metric("bytes_per_update", "bytes copied per update", "bytes", False, _share("bytes_copied", "updater_ops")),
+    Metric("syncs_per_s", "synchronize calls", "syncs/s", True, _rate("updater_ops")),
+    Metric("reader_ops_per_s", "reader operations", "ops/s", True, _rate("reader_ops")),
+    Metric("loop_ns", "empty read loop per iteration", "ns", False, _share("loop_calib_ns", "loop_calib_ops")),
+    Metric("syncs_per_gp", "synchronize calls per grace period", "syncs/GP", False,
+           _share("sync_calls", "grace_periods")),
 )}
 
 # The headline metric of each workload: what compare and the report tables show.
@@ -95,6 +107,21 @@ PRIMARY = {
     "update_rate": "updates_per_s",
     "gp_latency": "lat_p50_ns",
 }
+
+
+# The throughput of each workload, as `rculab bench`'s console shows it.
+RATE = {
+    "read_cost": "reads_per_s",
+    "read_scalability": "reads_per_s",
+    "cs_length": "reads_per_s",
+    "update_rate": "updates_per_s",
+    "gp_latency": "syncs_per_s",
+    "call_rcu": "callbacks_per_s",
+}
+
+
+def rate_metric(workload: str) -> Metric:
+    return METRICS[RATE.get(workload, "reader_ops_per_s")]
 
 
 def primary_metric(point: Point) -> Metric:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
+from lab.analysis.metrics import METRICS
 from lab.records.gbjson import Record, select
 from lab.base.table import format_table
 
@@ -65,11 +66,10 @@ def ratio(numerator: Optional[float], denominator: Optional[float]) -> Optional[
     return numerator / denominator
 
 
-def latency_us(record: Optional[Record], counter: str) -> Optional[float]:
-    if record is None or not (record.get("lat_samples") or 0) > 0:
-        return None  # no samples: a 0 percentile would read as "instant"
-    value = record.get(counter)
-    return None if value is None or value < 0 else value / 1000.0
+def metric(name: str, record: Optional[Record], scale: float = 1.0) -> Optional[float]:
+    """METRICS[name] of one row, scaled; None without the row or the value."""
+    value = None if record is None else METRICS[name].of(record)
+    return None if value is None else value * scale
 
 
 def violations(recs: Sequence[Record], backend: str) -> int:
@@ -87,23 +87,16 @@ def measure(recs: Sequence[Record], backend: str) -> BackendSummary:
     """Everything in a row that needs only this backend's records."""
     s = BackendSummary(backend)
     read = select(recs, READ_POINT[0], backend, **READ_POINT[1])
-    if read is not None:
-        threads = read.get("reader_threads")
-        wall = read.get("wall_ns")
-        total = wall * threads if wall is not None and threads is not None else None
-        s.read_ns = ratio(total, read.get("reader_ops"))
-        s.loop_ns = ratio(read.get("loop_calib_ns"), read.get("loop_calib_ops"))
+    s.read_ns = metric("ns_per_read", read)
+    s.loop_ns = metric("loop_ns", read)
     sync = select(recs, SYNC_POINT[0], backend, **SYNC_POINT[1])
-    s.sync_p50_us = latency_us(sync, "lat_p50_ns")
-    s.sync_p99_us = latency_us(sync, "lat_p99_ns")
-    if sync is not None:
-        s.syncs_per_gp = ratio(sync.get("sync_calls"), sync.get("grace_periods"))
-    paced = select(recs, CALLBACK_LATENCY_POINT[0], backend, **CALLBACK_LATENCY_POINT[1])
-    s.cb_p50_us = latency_us(paced, "lat_p50_ns")
-    callbacks = select(recs, CALLBACK_THROUGHPUT_POINT[0], backend, **CALLBACK_THROUGHPUT_POINT[1])
-    if callbacks is not None:
-        per_ns = ratio(callbacks.get("cb_invoked_window"), callbacks.get("wall_ns"))
-        s.callbacks_per_s = None if per_ns is None else per_ns * 1e9
+    s.sync_p50_us = metric("lat_p50_ns", sync, 1e-3)
+    s.sync_p99_us = metric("lat_p99_ns", sync, 1e-3)
+    s.syncs_per_gp = metric("syncs_per_gp", sync)
+    s.cb_p50_us = metric("lat_p50_ns", select(recs, CALLBACK_LATENCY_POINT[0], backend, **CALLBACK_LATENCY_POINT[1]),
+                         1e-3)
+    s.callbacks_per_s = metric("callbacks_per_s",
+                               select(recs, CALLBACK_THROUGHPUT_POINT[0], backend, **CALLBACK_THROUGHPUT_POINT[1]))
     s.violations = violations(recs, backend)
     return s
 
