@@ -12,6 +12,8 @@ from typing import Dict, List, Optional, Tuple
 
 from lab.base import paths
 from lab.base.errors import LabError
+from lab.records import sets
+from lab.records.resultset import MANIFEST
 
 SCHEMA_VERSION = 1
 # None: where the rest of the lab looks (paths.results_root() and
@@ -86,24 +88,12 @@ class ResultSet:
 
 def resolve(arg: str) -> Path:
     """A set given as a path to its folder, or as a set id under results/*/."""
-    candidate = Path(arg)
-    if (candidate / "manifest.json").is_file():
-        return candidate
-    if candidate.exists():
-        raise LabError(f"{candidate}: not a result set (no manifest.json)")
-    if "/" not in arg:
-        found = sorted(p for p in results_root().glob(f"*/{arg}") if (p / "manifest.json").is_file())
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            places = ", ".join(str(p) for p in found)
-            raise LabError(f"set id {arg} exists under several profiles ({places}); give its path")
-    raise LabError(f"no result set {arg!r} (not a folder with manifest.json, nor a set id under {results_root()}/*/)")
+    return sets.find_set(arg, results_root())
 
 
 def all_sets() -> List[Path]:
-    """Every set under results/<profile>/<set>/."""
-    return sorted(p.parent for p in results_root().glob("*/*/manifest.json"))
+    """Every set under results/<profile>/<set>/ that has its manifest."""
+    return [p for p in sets.all_sets(results_root()) if (p / MANIFEST).is_file()]
 
 
 def read_json(path: Path) -> dict:

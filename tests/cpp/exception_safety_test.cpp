@@ -88,7 +88,12 @@ TEST(ExceptionSafety, QsbrThreadIsOnlineAgainAfterBarrierThrows) {
   });
   std::this_thread::sleep_for(kHold);
   EXPECT_FALSE(returned.load()) << "qsbr: the thread stayed offline after barrier() threw";
-  qsbr::quiescent_state();
+  // Report quiescent states until it returns (it may have started its grace
+  // period only after a first report, on a busy host).
+  wait_until([&] {
+    qsbr::quiescent_state();
+    return returned.load();
+  });
   updater.join_or_die("synchronize() waiting for our quiescent state");
   {
     offline_scope<qsbr> offline;
