@@ -8,15 +8,20 @@ from lab.analysis import metrics, stats
 from lab.records.reader import Point, ResultSet
 from plots import style
 
-_cache: Dict[Tuple[int, str], Optional[stats.Summary]] = {}
+def memo(point: Point, name: str, compute: Callable[[], Optional[stats.Summary]]) -> Optional[stats.Summary]:
+    """A summary computed once per point and name, kept on the point itself.
+    (Keyed by id(point) in a module dict, a point freed after one chart left
+    its summaries to whichever new point got its id: another set's numbers,
+    now and then, in the next chart drawn in the same process.)"""
+    cache = point.__dict__.setdefault("_summaries", {})
+    if name not in cache:
+        cache[name] = compute()
+    return cache[name]
 
 
 def summary(point: Point, metric_name: str) -> Optional[stats.Summary]:
-    key = (id(point), metric_name)
-    if key not in _cache:
-        values = [v for v, _ in metrics.values(point, metrics.METRICS[metric_name])]
-        _cache[key] = stats.summarize(values)
-    return _cache[key]
+    return memo(point, metric_name, lambda: stats.summarize(
+        [v for v, _ in metrics.values(point, metrics.METRICS[metric_name])]))
 
 
 def points(sets: Sequence[ResultSet], workload: str) -> List[Tuple[int, ResultSet, Point]]:

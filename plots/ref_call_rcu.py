@@ -9,7 +9,7 @@ and a reference line for a backend-independent (non-RCU) variant."""
 from __future__ import annotations
 
 from statistics import median
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, Optional
 
 from matplotlib.lines import Line2D
 
@@ -21,7 +21,6 @@ TITLE = "ref_call_rcu: RCU + reference count, synchronize vs call_rcu vs the rwl
 WORKLOAD = "ref_call_rcu"
 
 RepFn = Callable[[Repetition], Optional[float]]
-_cache: Dict[Tuple[int, str], Optional[stats.Summary]] = {}
 
 
 def raw(counter: str) -> RepFn:
@@ -59,10 +58,8 @@ def sampled(counter: str, samples: str) -> RepFn:
 
 
 def summary(point, name: str, fn: RepFn):
-    key = (id(point), name)
-    if key not in _cache:
-        _cache[key] = stats.summarize([v for v in (fn(r) for r in point.repetitions) if v is not None])
-    return _cache[key]
+    return data.memo(point, "ref_call_rcu:" + name, lambda: stats.summarize(
+        [v for v in (fn(r) for r in point.repetitions) if v is not None]))
 
 
 def series(found, name: str, fn: RepFn, x_param: str, where) -> data.Series:

@@ -129,3 +129,16 @@ def test_families_are_the_plots_modules_with_a_title():
     titled = sorted(p.stem for p in root.glob("*.py") if re.search(r"^TITLE = ", p.read_text(), re.M))
     assert [plots.family_name(m) for m in plots.FAMILIES] == titled
     assert len(titled) >= 18
+
+
+def test_a_points_summary_is_its_own_after_other_points_are_freed():
+    """Summaries are memoized on the point: a module dict keyed by id(point)
+    handed a freed point's summary to the next point that got its id (charts
+    drawn later in the same process showed another set's numbers)."""
+    from lab.records.reader import Point, Repetition
+    from plots import data
+    for n in range(1, 30):
+        reps = [Repetition(i, {"reader_ops": 1e6 * n, "wall_ns": 1e9, "reader_threads": 1}) for i in range(3)]
+        point = Point("k", "b", "read_scalability", "qsbr", {}, "ok", None, reps, {}, Path("."))
+        assert data.summary(point, "reads_per_s").median == pytest.approx(1e6 * n)
+        del point, reps
