@@ -26,7 +26,6 @@ class reader_registry {
     r->next = head_;
     if (head_) head_->prev = r;
     head_ = r;
-    ++count_;
   }
 
   void remove(Record* r) {
@@ -35,7 +34,6 @@ class reader_registry {
     else head_ = r->next;
     if (r->next) r->next->prev = r->prev;
     r->next = r->prev = nullptr;
-    --count_;
   }
 
   // Runs f(record) on every reader with the registry locked.
@@ -52,13 +50,10 @@ class reader_registry {
   void keep_only(Record* mine) noexcept {
     new (&mu_) std::mutex;
     head_ = mine;
-    count_ = mine ? 1 : 0;
     if (mine) mine->next = mine->prev = nullptr;
   }
 
   std::mutex& mutex() noexcept { return mu_; }
-  // Number of registered readers; call with the mutex held.
-  unsigned count_locked() const noexcept { return count_; }
 
  private:
   // (Un)registering can wait for a grace period that is signalling this very
@@ -83,7 +78,6 @@ class reader_registry {
 
   std::mutex mu_;
   Record* head_ = nullptr;
-  unsigned count_ = 0;
 };
 
 }  // namespace rculab
