@@ -1,13 +1,15 @@
 """The comparison table of `rculab run`: derived metrics per backend from the
-pass's Google Benchmark records, and ratios against liburcu twins and `none`."""
+set's points (each metric the median over a point's repetitions, from the
+one table in metrics.py), and ratios against liburcu twins and `none`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
-from lab.analysis.metrics import METRICS
-from lab.records.gbjson import Record, select
+from lab.analysis import stats
+from lab.analysis.metrics import METRICS, values
 from lab.base.table import format_table
+from lab.records.reader import Point
 
 # Our backend -> its liburcu twin (rwlock, ptmutex and none have none; nor urcu-bp).
 TWINS = {"qsbr": "urcu-qsbr", "mb": "urcu-mb", "memb": "urcu-memb", "signal": "urcu-signal"}
@@ -66,46 +68,52 @@ def ratio(numerator: Optional[float], denominator: Optional[float]) -> Optional[
     return numerator / denominator
 
 
-def metric(name: str, record: Optional[Record], scale: float = 1.0) -> Optional[float]:
-    """METRICS[name] of one row, scaled; None without the row or the value."""
-    value = None if record is None else METRICS[name].of(record)
-    return None if value is None else value * scale
+def find(points: Sequence[Point], workload: str, backend: str, params: Dict[str, object]) -> Optional[Point]:
+    """The ok point of `backend` for `workload` whose parameters include `params`."""
+    for p in points:
+        if (p.ok and p.workload == workload and p.backend == backend
+                and all(str(p.params.get(k)) == str(v) for k, v in params.items())):
+            return p
+    return None
 
 
-def violations(recs: Sequence[Record], backend: str) -> int:
-    """Violations over the backend's iteration rows (aggregates only if there are
-    no iteration rows, e.g. --benchmark_report_aggregates_only)."""
-    own = [r for r in recs if r.backend == backend]
-    iterations = [r for r in own if r.aggregate is None]
-    if iterations:
-        return int(sum(max(r.get("violations") or 0, 0) for r in iterations))
-    central = [r.get("violations") or 0 for r in own if r.aggregate in ("mean", "median")]
-    return int(round(max(central, default=0)))
+def metric(name: str, point: Optional[Point], scale: float = 1.0) -> Optional[float]:
+    """The median over the point's repetitions of METRICS[name], scaled; None
+    without the point or the value."""
+    found = [v for v, _ in values(point, METRICS[name])] if point is not None else []
+    summary = stats.summarize(found)
+    return None if summary is None else summary.median * scale
 
 
-def measure(recs: Sequence[Record], backend: str) -> BackendSummary:
-    """Everything in a row that needs only this backend's records."""
+def violations(points: Sequence[Point], backend: str) -> int:
+    """Violations over every repetition of the backend's points (failed ones too)."""
+    return int(sum(max(rep.counters.get("violations") or 0, 0)
+                   for p in points if p.backend == backend for rep in p.repetitions))
+
+
+def measure(points: Sequence[Point], backend: str) -> BackendSummary:
+    """Everything in a row that needs only this backend's points."""
     s = BackendSummary(backend)
-    read = select(recs, READ_POINT[0], backend, **READ_POINT[1])
+    read = find(points, READ_POINT[0], backend, READ_POINT[1])
     s.read_ns = metric("ns_per_read", read)
     s.loop_ns = metric("loop_ns", read)
-    sync = select(recs, SYNC_POINT[0], backend, **SYNC_POINT[1])
+    sync = find(points, SYNC_POINT[0], backend, SYNC_POINT[1])
     s.sync_p50_us = metric("lat_p50_ns", sync, 1e-3)
     s.sync_p99_us = metric("lat_p99_ns", sync, 1e-3)
     s.syncs_per_gp = metric("syncs_per_gp", sync)
-    s.cb_p50_us = metric("lat_p50_ns", select(recs, CALLBACK_LATENCY_POINT[0], backend, **CALLBACK_LATENCY_POINT[1]),
+    s.cb_p50_us = metric("lat_p50_ns", find(points, CALLBACK_LATENCY_POINT[0], backend, CALLBACK_LATENCY_POINT[1]),
                          1e-3)
     s.callbacks_per_s = metric("callbacks_per_s",
-                               select(recs, CALLBACK_THROUGHPUT_POINT[0], backend, **CALLBACK_THROUGHPUT_POINT[1]))
-    s.violations = violations(recs, backend)
+                               find(points, CALLBACK_THROUGHPUT_POINT[0], backend, CALLBACK_THROUGHPUT_POINT[1]))
+    s.violations = violations(points, backend)
     return s
 
 
-def summarize(recs: Sequence[Record], backends: Sequence[str],
+def summarize(points: Sequence[Point], backends: Sequence[str],
               notes: Optional[Dict[str, str]] = None) -> List[BackendSummary]:
     """One summary per backend, in the given order, ratios filled in."""
     notes = notes or {}
-    rows = [measure(recs, name) for name in backends]
+    rows = [measure(points, name) for name in backends]
     by_name = {s.backend: s for s in rows}
     baseline = by_name.get(BASELINE)
     for s in rows:

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import List, Optional, Sequence
 
 from lab.setup import core, provenance
-from lab.records import gbjson
+from lab.records import reader
 from lab.host import this_host
 from lab.commands import options
 from lab.base import paths
-from lab.analysis import set_summary, summary
+from lab.analysis import summary
 from lab.torture import gate
 from lab.base.errors import LabError
 from lab.setup.prepare import prepare
@@ -122,23 +122,22 @@ def sweep_section(bench: Path, backends: List[core.Backend], duration: Optional[
           flush=True)
     tool = {"rculab_commit": env.get(provenance.COMMIT_ENV), "bench_binary": str(bench)}
     outcome = sweep.start(the_plan, str(bench), paths.results_root(), profile_id, tool, env)
-    doc, records = set_summary.document(outcome.set_dir)
-    recs = gbjson.records(doc)
+    points = list(reader.load_set(outcome.set_dir).points.values())
     notes = {b.name: f"skipped ({core.skip_reason(b)})" for b in backends if not b.available}
-    rows = summary.summarize(recs, [b.name for b in backends], notes)
+    rows = summary.summarize(points, [b.name for b in backends], notes)
     print()
     print(summary.format_summary(rows))
     print()
     print(summary.LEGEND)
     print()
-    failed = set_summary.failed_points(records)
+    failed = [f"{p.key} ({(p.error or {}).get('reason', 'failed')})" for p in points if not p.ok]
     flagged = [r.backend for r in rows if r.flagged]
     if failed or flagged:
         print(f"quick sweep FAILED: {len(failed)} failed point(s)"
               + (f": {', '.join(failed[:5])}" + (" ..." if len(failed) > 5 else "") if failed else "")
               + (f"; violations on {', '.join(flagged)}" if flagged else ""))
     else:
-        print(f"quick sweep OK: {len(records)} points, no violations")
+        print(f"quick sweep OK: {len(points)} points, no violations")
     return outcome.set_dir, not failed and not flagged
 
 
@@ -146,7 +145,6 @@ def charts_section(set_dir: Path) -> None:
     """Charts and report for the set. Missing plotting packages are reported, not fatal:
     the numbers are already safe in the set."""
     try:
-        from lab.records import reader
         from plots import report
         from lab.analysis.publish import replace_dir
         from lab.commands.plot import draw

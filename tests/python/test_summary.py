@@ -1,17 +1,37 @@
-"""Derived metrics and ratios of the `rculab run` comparison table."""
+"""Derived metrics and ratios of the `rculab run` comparison table, from a
+set's points (here: the points of a one-repetition GB fixture)."""
 import re
+from pathlib import Path
+from typing import List
 
 import pytest
 
 from conftest import FIXTURES
 from lab.records import gbjson
+from lab.records.reader import Point, Repetition
 from lab.analysis import summary
 
 NAMES = ["qsbr", "rwlock", "none", "urcu-qsbr"]
 
 
+def points_of(recs) -> List[Point]:
+    """One point per benchmark of the fixture, its iteration rows as repetitions."""
+    points = {}
+    for i, r in enumerate(x for x in recs if x.aggregate is None):
+        key = r.bench.key
+        if key not in points:
+            points[key] = Point(str(i), r.name, r.workload, r.backend, dict(r.bench.params), "ok", None, [], {},
+                                Path("."))
+        points[key].repetitions.append(Repetition(len(points[key].repetitions), dict(r.counters)))
+    return list(points.values())
+
+
 def pass_records():
-    return gbjson.records(gbjson.load(FIXTURES / "gb_pass.json"))
+    return points_of(gbjson.records(gbjson.load(FIXTURES / "gb_pass.json")))
+
+
+def point(points, workload, backend):
+    return next(p for p in points if p.workload == workload and p.backend == backend)
 
 
 def by_name(rows):
@@ -32,7 +52,7 @@ def test_metrics_follow_the_counter_definitions():
 
 def test_read_cost_counts_every_reader_thread():
     recs = pass_records()
-    recs[0].counters.update(reader_threads=4.0)
+    point(recs, "read_cost", "qsbr").repetitions[0].counters.update(reader_threads=4.0)
     qsbr = summary.measure(recs, "qsbr")
     assert qsbr.read_ns == pytest.approx(4 * 200164562.0 / 264272896.0)
 
@@ -56,12 +76,10 @@ def test_no_twin_or_baseline_in_the_run_means_no_ratio():
 
 def test_unknown_and_zero_counters_give_no_value():
     recs = pass_records()
-    gp = next(r for r in recs if r.workload == "gp_latency" and r.backend == "qsbr")
-    gp.counters.update(grace_periods=-1.0)
-    read = next(r for r in recs if r.workload == "read_cost" and r.backend == "rwlock")
-    read.counters.update(reader_ops=0.0)
-    for call in (r for r in recs if r.workload == "call_rcu" and r.backend == "qsbr"):
-        call.counters.update(lat_samples=0.0)
+    point(recs, "gp_latency", "qsbr").repetitions[0].counters.update(grace_periods=-1.0)
+    point(recs, "read_cost", "rwlock").repetitions[0].counters.update(reader_ops=0.0)
+    for call in (p for p in recs if p.workload == "call_rcu" and p.backend == "qsbr"):
+        call.repetitions[0].counters.update(lat_samples=0.0)
     rows = by_name(summary.summarize(recs, NAMES))
     assert rows["qsbr"].syncs_per_gp is None
     assert rows["rwlock"].read_ns is None and rows["rwlock"].read_vs_none is None
@@ -71,24 +89,32 @@ def test_unknown_and_zero_counters_give_no_value():
 
 def test_violations_add_up_over_the_backends_rows():
     recs = pass_records()
-    for r in recs:
-        if r.backend == "rwlock":
-            r.counters["violations"] = 3.0
+    for p in recs:
+        if p.backend == "rwlock":
+            p.repetitions[0].counters["violations"] = 3.0
     assert summary.violations(recs, "rwlock") == 12
     assert summary.violations(recs, "qsbr") == 0
     assert by_name(summary.summarize(recs, NAMES))["rwlock"].flagged
 
 
-def test_repetitions_use_the_median_and_do_not_multiply_violations():
-    recs = gbjson.records(gbjson.load(FIXTURES / "gb_repetitions.json"))
-    median = next(r for r in recs if r.aggregate == "median")
-    median.counters.update(wall_ns=1000.0, reader_ops=400.0, reader_threads=1.0)
+def test_each_number_is_the_median_over_repetitions_and_violations_add_up():
+    recs = pass_records()
+    read = point(recs, "read_cost", "qsbr")
+    read.repetitions = [Repetition(i, {"wall_ns": 1000.0, "reader_ops": ops, "reader_threads": 1.0,
+                                       "violations": 1.0})
+                        for i, ops in enumerate((500.0, 400.0, 1000.0 / 9))]  # 2.0, 2.5, 9.0 ns
     assert summary.measure(recs, "qsbr").read_ns == pytest.approx(2.5)
-    for r in recs:
-        r.counters["violations"] = 1.0
-    assert summary.violations(recs, "qsbr") == 2  # two repetitions, aggregates ignored
-    only_aggregates = [r for r in recs if r.aggregate is not None]
-    assert summary.violations(only_aggregates, "qsbr") == 1
+    assert summary.violations(recs, "qsbr") == 3  # one per repetition
+
+
+def test_failed_points_give_no_value_but_their_violations_count():
+    recs = pass_records()
+    read = point(recs, "read_cost", "qsbr")
+    read.status, read.error = "failed", {"reason": "crashed"}
+    read.repetitions[0].counters["violations"] = 2.0
+    qsbr = summary.measure(recs, "qsbr")
+    assert qsbr.read_ns is None
+    assert qsbr.violations == 2
 
 
 @pytest.mark.parametrize("value, text", [(None, "-"), (0.4312, "0.43"), (9.996, "10.00"),
