@@ -36,7 +36,8 @@ sync p50/p99 gp_latency, 1 reader + 1 updater: synchronize latency; sync/twin co
 syncs/GP     synchronize calls per grace period (sharing); - when the backend does not count grace periods
 cb p50 µs    call_rcu, 1 updater, one callback per 10 µs: enqueue-to-invocation latency
 cb/s         call_rcu, 1 updater enqueueing flat out: callbacks invoked per second
--            not measured (no such point, or the counter is unknown)"""
+-            not measured (no such point, or the counter is unknown)
+every value is the median over the point's repetitions; violations are their sum"""
 
 
 @dataclass
