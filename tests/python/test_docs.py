@@ -1,0 +1,53 @@
+"""The README's references follow the code: the core counters table lists
+exactly what `rculab-bench --list_counters` prints, and the CLI reference
+names every `rculab` command argparse knows."""
+import re
+import subprocess
+
+import pytest
+
+from conftest import REPO_ROOT
+from lab import cli
+
+README = REPO_ROOT / "README.md"
+BENCH = REPO_ROOT / "build" / "release" / "rculab-bench"
+
+
+def table_after(heading_line: str) -> list:
+    """First-column cells of the Markdown table right after `heading_line`."""
+    lines = README.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading_line))
+    cells = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        cells.append(line.split("|")[1])
+    return cells
+
+
+def documented_counters() -> set:
+    names = set()
+    for cell in table_after("| counter | unit | meaning |"):
+        names.update(n for n in re.findall(r"`([a-z_0-9<>]+)`", cell) if "<" not in n)
+    return names
+
+
+@pytest.mark.skipif(not BENCH.exists(), reason="needs the release build (./rculab setup)")
+def test_counter_table_lists_exactly_the_core_counters():
+    printed = set(subprocess.run([str(BENCH), "--list_counters"], check=True, capture_output=True,
+                                 text=True).stdout.split())
+    documented = documented_counters()
+    assert printed - documented == set(), "counters rculab-bench reports that the README does not explain"
+    assert documented - printed == set(), "counters the README explains that rculab-bench does not report"
+
+
+def test_the_counter_check_can_fail():
+    assert "wall_ns" in documented_counters()
+    assert "no_such_counter" not in documented_counters()
+
+
+def test_cli_reference_names_every_command():
+    commands = set(cli.build_parser()._subparsers._group_actions[0].choices)
+    text = README.read_text()
+    missing = sorted(c for c in commands if f"rculab {c}" not in text)
+    assert missing == [], f"commands the README never shows: {missing}"
