@@ -306,3 +306,60 @@ def write_profile(profiles_root: Path, profile_id: str, pus: int = 8) -> Path:
            "kernel": "6.1.0", "memory_gib": 16}
     (folder / "profile.json").write_text(json.dumps(doc, indent=1) + "\n")
     return folder / "profile.json"
+
+
+# ---- the documents' workloads, from the real catalogue --------------------------
+
+# What any family of the documents' workloads reads (analysis/metrics.py and
+# plots/ref_call_rcu.py), per thread or per window of WALL_NS.
+DOCUMENT_COUNTERS = {"exits": 2_000, "io_completed_window": 50_000, "io_attempted": 60_000, "io_cancelled": 1_000,
+                     "pending_byte_ns": 1e15, "bytes_copied": 5e6, "long_ops": 1e5, "pending_bytes_peak": 1e6,
+                     "scans": 100, "scan_ns_sum": 1e8, "dead_ns": 1e6, "close_gps": 3_000, "closes_ok": 1_000,
+                     "cb_invoked_window": 1e5, "cb_backlog_peak": 100, "barrier_ns": 1e4,
+                     "hold_samples": 100, "hold_p50_ns": 2_000}
+
+
+def parse_listed(name: str):
+    """(workload, backend, ordered params) of a `--benchmark_list_tests` line."""
+    parts = name.split("/iterations:")[0].split("/")
+    pairs = [part.split(":", 1) for part in parts[1:]]
+    backend = dict(pairs)["backend"]
+    params = [(k, int(v) if v.isdigit() else v) for k, v in pairs if k != "backend"]
+    return parts[0], backend, params
+
+
+def document_repetition(rng, index: int, params: dict) -> dict:
+    readers, updaters = int(params.get("readers", 1)), int(params.get("updaters", 0))
+    noise = rng.uniform(0.95, 1.05)
+    counters = dict(DOCUMENT_COUNTERS, wall_ns=WALL_NS, reader_threads=readers, updater_threads=updaters,
+                    reader_ops=round(2e7 * readers * noise), updater_ops=round(1e4 * max(updaters, 1) * noise),
+                    lat_samples=400, lat_p50_ns=round(5_000 * noise), lat_p90_ns=15_000, lat_p99_ns=30_000,
+                    lat_max_ns=90_000, sync_calls=1_000, grace_periods=900, cb_queued=1e5, cb_pending_peak=100,
+                    unreclaimed_final=0, violations=0, bind_failures=0, migrated_threads=0)
+    return {"index": index, "label": "", "counters": counters}
+
+
+def write_listed_set(root: Path, names: Sequence[str], repetitions: int = 3, seed: int = 2,
+                     profile_id: str = "x86-64-synth-8pu-00000001",
+                     set_id: str = "20261123T101600Z-documents") -> Path:
+    """A set with a point per listed benchmark (the real catalogue's names and
+    parameters), every counter the documents' chart families read filled in."""
+    rng = np.random.default_rng(seed)
+    folder = Path(root) / profile_id / set_id
+    (folder / "points").mkdir(parents=True)
+    entries = []
+    for name in names:
+        workload, backend, params = parse_listed(name)
+        bench = benchmark_name(workload, backend, params)
+        point = {"key": key_of(bench), "benchmark": bench, "workload": workload, "backend": backend,
+                 "params": dict(params), "bench_args": []}
+        entries.append(point)
+        reps = [document_repetition(rng, i, point["params"]) for i in range(repetitions)]
+        record = {"schema_version": 1, "kind": "rculab.point", "set_id": set_id, "profile_id": profile_id,
+                  "point": point, "status": "ok", "error": None, "repetitions": reps, "context": dict(CONTEXT)}
+        (folder / "points" / f"{point['key']}.json").write_text(json.dumps(record) + "\n")
+    manifest = {"schema_version": 1, "kind": "rculab.set", "set_id": set_id, "profile_id": profile_id,
+                "created_utc": "2026-11-23T10:16:00Z", "spec": {"name": "documents"}, "seed": seed, "shard": None,
+                "points": entries, "order": [e["key"] for e in entries], "tool": {}}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    return folder

@@ -142,3 +142,28 @@ def test_a_points_summary_is_its_own_after_other_points_are_freed():
         point = Point("k", "b", "read_scalability", "qsbr", {}, "ok", None, reps, {}, Path("."))
         assert data.summary(point, "reads_per_s").median == pytest.approx(1e6 * n)
         del point, reps
+
+
+BENCH = Path(__file__).resolve().parents[2] / "build" / "release" / "rculab-bench"
+
+
+@pytest.mark.skipif(not BENCH.exists(), reason="needs the release build (./rculab setup)")
+def test_every_family_draws_from_a_synthetic_set(set_dir, tmp_path):
+    """Every chart family draws at least one figure: the micro-benchmarks from
+    the small synthetic set, the documents' workloads from a set built on the
+    real catalogue's benchmark names (rculab-bench --benchmark_list_tests)."""
+    listed = subprocess.run([str(BENCH), "--benchmark_list_tests", "--backends=qsbr,rwlock,none",
+                             "--readers=1,2", "--updaters=1"], check=True, capture_output=True,
+                            text=True).stdout.split()
+    documents = [n for n in listed if n.split("/")[0] not in synth.WORKLOADS]
+    assert documents, "the catalogue lists no document workload"
+    micro = reader.load_set(set_dir[0])
+    docs = reader.load_set(synth.write_listed_set(tmp_path / "results", documents))
+    drawn = {}
+    for name, rs in (("micro", micro), ("documents", docs)):
+        (tmp_path / name).mkdir()
+        for family, outcome in plots.render_all([rs], tmp_path / name).items():
+            if isinstance(outcome, list) and outcome:
+                drawn[family] = outcome
+    missing = sorted(plots.family_name(m) for m in plots.FAMILIES if plots.family_name(m) not in drawn)
+    assert missing == [], f"families that drew nothing: {missing}"
