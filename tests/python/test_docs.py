@@ -1,6 +1,8 @@
-"""The README's references follow the code: the core counters table lists
-exactly what `rculab-bench --list_counters` prints, and the CLI reference
-names every `rculab` command argparse knows."""
+"""The docs follow the code: the core counters table (docs/benchmarks.md)
+lists exactly what `rculab-bench --list_counters` prints, the CLI reference
+(docs/cli.md) names every `rculab` command argparse knows, the README stays a
+short page for users, and every relative link in the README and docs/ leads
+to a file that exists."""
 import re
 import subprocess
 
@@ -10,12 +12,14 @@ from conftest import REPO_ROOT
 from lab import cli
 
 README = REPO_ROOT / "README.md"
+COUNTERS_DOC = REPO_ROOT / "docs" / "benchmarks.md"
+CLI_DOC = REPO_ROOT / "docs" / "cli.md"
 BENCH = REPO_ROOT / "build" / "release" / "rculab-bench"
 
 
 def table_after(heading_line: str) -> list:
     """First-column cells of the Markdown table right after `heading_line`."""
-    lines = README.read_text().splitlines()
+    lines = COUNTERS_DOC.read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(heading_line))
     cells = []
     for line in lines[start + 2:]:
@@ -37,8 +41,8 @@ def test_counter_table_lists_exactly_the_core_counters():
     printed = set(subprocess.run([str(BENCH), "--list_counters"], check=True, capture_output=True,
                                  text=True).stdout.split())
     documented = documented_counters()
-    assert printed - documented == set(), "counters rculab-bench reports that the README does not explain"
-    assert documented - printed == set(), "counters the README explains that rculab-bench does not report"
+    assert printed - documented == set(), "counters rculab-bench reports that docs/benchmarks.md does not explain"
+    assert documented - printed == set(), "counters docs/benchmarks.md explains that rculab-bench does not report"
 
 
 def test_the_counter_check_can_fail():
@@ -48,6 +52,19 @@ def test_the_counter_check_can_fail():
 
 def test_cli_reference_names_every_command():
     commands = set(cli.build_parser()._subparsers._group_actions[0].choices)
-    text = README.read_text()
-    missing = sorted(c for c in commands if f"rculab {c}" not in text)
-    assert missing == [], f"commands the README never shows: {missing}"
+    text = CLI_DOC.read_text()
+    missing = sorted(c for c in commands if not re.search(rf"rculab {c}\b|`{c}`", text))
+    assert missing == [], f"commands docs/cli.md never shows: {missing}"
+
+
+def test_readme_is_a_short_page_for_users():
+    assert len(README.read_text().splitlines()) <= 200
+
+
+def test_relative_links_lead_to_files():
+    broken = []
+    for doc in [README, *sorted((REPO_ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", doc.read_text()):
+            if not (doc.parent / target).exists():
+                broken.append(f"{doc.relative_to(REPO_ROOT)}: {target}")
+    assert broken == []

@@ -1,4 +1,4 @@
-"""The lab in stages (README, "Architecture"): each Python module may import its
+"""The lab in stages (docs/architecture.md): each Python module may import its
 own stage and earlier ones, never a later one, at module level or inside a
 function; lab/ holds no module at its root but the entry point; the bundle's
 runner, which runs on hosts with only python3, imports only the standard
