@@ -173,7 +173,9 @@ void expect_no_lost_wakeups(std::chrono::milliseconds budget) {
   // The rounds that matter: the reader's unlock raced the announcement and
   // loaded the flag before it was set. Unordered, some of these are lost
   // (3 of the first 6 to 133 here). A busy host reaches fewer of them.
-  if (!kSanitized) EXPECT_GE(r.reader_missed, 20u) << B::kName << ": the race window was hardly reached: " << describe(r);
+  if (!kSanitized) {
+    EXPECT_GE(r.reader_missed, 20u) << B::kName << ": the race window was hardly reached: " << describe(r);
+  }
 }
 
 TEST(WakeProtocol, NoLostWakeupsMb) {
