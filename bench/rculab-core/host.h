@@ -3,7 +3,7 @@
 // caches, NUMA), runtime library versions, membarrier support.
 #pragma once
 
-#include "bench/cli/json.h"
+#include "bench/rculab-core/json.h"
 #include "bench/harness/placement.h"
 
 namespace rculab {

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "bench/calibrate/calibrate.h"
-#include "bench/cli/host.h"
-#include "bench/cli/json.h"
+#include "bench/rculab-core/host.h"
+#include "bench/rculab-core/json.h"
 #include "bench/workloads/catalogue.h"
 #include "bench/registry/registry.h"
 #include "impls/core/barrier.h"

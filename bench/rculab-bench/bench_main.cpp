@@ -2,7 +2,7 @@
 // (--benchmark_filter, --benchmark_repetitions, --benchmark_out=FILE
 // --benchmark_out_format=json, ...) work as usual; the lab's flags are
 // --name=value pairs listed in kUsage. Bad input: one line, exit 2, and no
-// --benchmark_out file written (bench/main/benchmark_flags.h).
+// --benchmark_out file written (bench/rculab-bench/benchmark_flags.h).
 #include <benchmark/benchmark.h>
 #include <hwloc.h>
 
@@ -14,7 +14,7 @@
 
 #include "bench/harness/bench_options.h"
 #include "bench/harness/placement.h"
-#include "bench/main/benchmark_flags.h"
+#include "bench/rculab-bench/benchmark_flags.h"
 #include "bench/registry/registry.h"
 #include "impls/core/barrier.h"
 #include "impls/core/call_rcu_engine.h"

@@ -1,4 +1,4 @@
-#include "bench/cli/json.h"
+#include "bench/rculab-core/json.h"
 
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-#include "bench/main/benchmark_flags.h"
+#include "bench/rculab-bench/benchmark_flags.h"
 
 #include <benchmark/benchmark.h>
 #include <fcntl.h>

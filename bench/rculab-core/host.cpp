@@ -1,4 +1,4 @@
-#include "bench/cli/host.h"
+#include "bench/rculab-core/host.h"
 
 #include <gnu/libc-version.h>
 #include <hwloc.h>
