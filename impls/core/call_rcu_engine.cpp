@@ -19,6 +19,13 @@
 
 namespace rculab {
 
+// Queued and not yet invoked, from counts read invoked first (so queued is
+// not the smaller one); clamped all the same: a wrapped 2^64 would be
+// reported as a backlog.
+static uint64_t backlog_of(uint64_t queued, uint64_t invoked) noexcept {
+  return queued > invoked ? queued - invoked : 0;
+}
+
 // One queue and the worker that drains it.
 struct call_rcu_engine::shard {
   shard(call_rcu_engine& e, unsigned i) noexcept : engine(e), index(i) {}
@@ -44,11 +51,9 @@ struct call_rcu_engine::shard {
   uint64_t backlog() const noexcept {
     // Invoked first (acquire, pairs with the worker's release add): every
     // callback counted there was counted queued before it was pushed, so
-    // the later load of queued is not smaller. Clamped all the same: a
-    // wrapped 2^64 here would be reported as a backlog.
+    // the later load of queued is not smaller.
     const uint64_t done = invoked.load(std::memory_order_acquire);
-    const uint64_t all = queued.load(std::memory_order_relaxed);
-    return all > done ? all - done : 0;
+    return backlog_of(queued.load(std::memory_order_relaxed), done);
   }
 
   call_rcu_engine& engine;
@@ -263,8 +268,7 @@ uint64_t call_rcu_engine::invoked() const noexcept {
 
 uint64_t call_rcu_engine::pending() const noexcept {
   const uint64_t done = invoked();  // first: see shard::backlog
-  const uint64_t all = queued();
-  return all > done ? all - done : 0;
+  return backlog_of(queued(), done);
 }
 
 std::vector<uint64_t> call_rcu_engine::shard_backlogs() const {

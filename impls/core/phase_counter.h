@@ -267,11 +267,7 @@ class phase_counter_backend : public own_backend<Derived> {
   // reader between its store and its load takes the flag within a moment:
   // wait that moment first (one preempted right there still counts).
   static void note_if_wakeup_lost(const phase_reader& r) noexcept {
-    for (int i = 0; i < 1000; ++i) {
-      if (r.updater_waits.load(std::memory_order_relaxed) == 0) return;
-      cpu_relax();
-    }
-    lost_wakeups_.fetch_add(1, std::memory_order_relaxed);
+    if (!cleared_within_a_moment(r.updater_waits)) lost_wakeups_.fetch_add(1, std::memory_order_relaxed);
   }
 
  private:

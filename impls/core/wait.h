@@ -12,6 +12,9 @@
 
 #include <time.h>
 
+#include <atomic>
+#include <cstdint>
+
 #include "impls/core/barrier.h"
 
 namespace rculab {
@@ -36,5 +39,16 @@ class backoff_waiter {
   unsigned spins_ = 0;
   long sleep_ns_ = 1'000;
 };
+
+// True if `flag` reads 0 within a moment (about a thousand pauses): a waking
+// thread between its own store and clearing the flag gets that long before
+// an updater decides nobody took it (a lost wake-up, counted by the backend).
+inline bool cleared_within_a_moment(const std::atomic<int32_t>& flag) noexcept {
+  for (int i = 0; i < 1000; ++i) {
+    if (flag.load(std::memory_order_relaxed) == 0) return true;
+    cpu_relax();
+  }
+  return false;
+}
 
 }  // namespace rculab

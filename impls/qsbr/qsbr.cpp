@@ -64,17 +64,9 @@ void qsbr::wait_for(const qsbr_reader& r, uint64_t target) {
     // Passed, yet nobody took the flag: the reader reported without waking
     // us, and only the timer did (a moment's grace for a reader between
     // its store and its wake-up).
-    if (passed() && !flag_taken_within_a_moment()) lost_wakeups_.fetch_add(1, std::memory_order_relaxed);
+    if (passed() && !cleared_within_a_moment(updater_sleeping_.value)) lost_wakeups_.fetch_add(1, std::memory_order_relaxed);
   }
   updater_sleeping_.value.store(0, std::memory_order_relaxed);
-}
-
-bool qsbr::flag_taken_within_a_moment() noexcept {
-  for (int i = 0; i < 1000; ++i) {
-    if (updater_sleeping_.value.load(std::memory_order_relaxed) == 0) return true;
-    cpu_relax();
-  }
-  return false;
 }
 
 void qsbr::run_grace_period() {

@@ -111,7 +111,6 @@ class qsbr : public own_backend<qsbr> {
   static constexpr long kSafetyNetNs = 10'000'000;
   static void run_grace_period();
   static void wait_for(const qsbr_reader& r, uint64_t target);
-  static bool flag_taken_within_a_moment() noexcept;
   // Slow path only (once per grace period per reader, and thread_online):
   // the full fence orders our counter store before the load of the flag;
   // pairs with the updater's fence between its store of the flag and its

@@ -206,11 +206,12 @@ TEST(ReadGuard, ExceptionLeavesSectionPtmutex) { expect_exception_leaves_section
 
 // ---- misuse checks ---------------------------------------------------------
 
-class Misuse : public ::testing::TestWithParam<const char*> {
+// One of our backends by name, for death tests (the suite runs a watchdog
+// thread, so they run "threadsafe"); skipped where it is unavailable.
+class OursDeathTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    if (!kChecks) GTEST_SKIP() << "misuse checks are built into debug and sanitizer builds only";
-    GTEST_FLAG_SET(death_test_style, "threadsafe");  // the suite runs a watchdog thread
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
     entry_ = find_backend(GetParam());
     ASSERT_NE(entry_, nullptr);
     if (const std::string why = entry_->unavailable_reason(); !why.empty())
@@ -220,6 +221,14 @@ class Misuse : public ::testing::TestWithParam<const char*> {
 
  private:
   const backend_entry* entry_ = nullptr;
+};
+
+class Misuse : public OursDeathTest {
+ protected:
+  void SetUp() override {
+    if (!kChecks) GTEST_SKIP() << "misuse checks are built into debug and sanitizer builds only";
+    OursDeathTest::SetUp();
+  }
 };
 
 // Our backends whose read side keeps a nesting count (QSBR's is empty, none
@@ -272,21 +281,14 @@ TEST_P(Misuse, BalancedUseDoesNotAbort) {
 // section; barrier() inside a callback waits for the worker running it.
 // Each used to hang silently; now one line names the backend and the misuse,
 // and the process aborts, release build included (slow paths: no cost).
-class DeadlockMisuse : public ::testing::TestWithParam<const char*> {
+class DeadlockMisuse : public OursDeathTest {
  protected:
   void SetUp() override {
-    GTEST_FLAG_SET(death_test_style, "threadsafe");  // the suite runs a watchdog thread
-    entry_ = find_backend(GetParam());
-    ASSERT_NE(entry_, nullptr);
-    if (const std::string why = entry_->unavailable_reason(); !why.empty())
-      GTEST_SKIP() << GetParam() << " is unavailable here: " << why;
-    if (tsan_unreliable_for(*entry_)) GTEST_SKIP() << "signal backend under TSan";
+    OursDeathTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (tsan_unreliable_for(b())) GTEST_SKIP() << "signal backend under TSan";
   }
-  const backend_entry& b() const { return *entry_; }
   std::string expected(const char* what) const { return std::string("rculab: ") + GetParam() + ": misuse: " + what; }
-
- private:
-  const backend_entry* entry_ = nullptr;
 };
 
 // Our backends with read-side sections (QSBR has none; none refuses updates).
