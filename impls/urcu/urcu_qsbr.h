@@ -3,16 +3,8 @@
 // Include only from this backend's own translation unit.
 #pragma once
 
-#ifndef _LGPL_SOURCE
-#define _LGPL_SOURCE  // inline liburcu's read-side fast paths
-#endif
-#include <urcu/urcu-qsbr.h>
-// liburcu's publication macros would shadow rculab::rcu_dereference & co.
-#undef rcu_dereference
-#undef rcu_assign_pointer
-
-#include "impls/urcu/urcu_reference.h"
-#include "impls/urcu/urcu_head_cast.h"
+#define RCULAB_URCU_FLAVOR_HEADER <urcu/urcu-qsbr.h>
+#include "impls/urcu/urcu_flavor_include.h"
 
 namespace rculab {
 
