@@ -4,6 +4,7 @@
 #include "bench/harness/placement.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <sched.h>
 
 #include <algorithm>
@@ -352,7 +353,10 @@ constexpr const char* kAsymmetricXml = R"(<?xml version="1.0" encoding="UTF-8"?>
 class Asymmetric : public ::testing::Test {
  protected:
   static topology load() {
-    const std::string path = ::testing::TempDir() + "rculab_placement_asymmetric.xml";
+    // One file per process: ctest runs this fixture's tests in parallel, and
+    // one test's remove() must not pull the file from under another's load.
+    const std::string path =
+        ::testing::TempDir() + "rculab_placement_asymmetric." + std::to_string(getpid()) + ".xml";
     {
       std::ofstream out(path);
       out << kAsymmetricXml;
@@ -396,7 +400,8 @@ TEST_F(Asymmetric, PolicyOrders) {
 // Exports `t` to XML, loads it back (as hw-profiles/<id>/topology.xml is), and
 // checks that every policy plans the same PUs, oversubscribed too.
 void expect_same_after_xml_round_trip(const topology& t, const std::string& name) {
-  const std::string path = ::testing::TempDir() + "rculab_placement_roundtrip_" + name + ".xml";
+  const std::string path =
+      ::testing::TempDir() + "rculab_placement_roundtrip_" + name + "." + std::to_string(getpid()) + ".xml";
   std::remove(path.c_str());
   t.export_xml(path);
   const topology back = topology::from_xml(path);
