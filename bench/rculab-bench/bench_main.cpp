@@ -14,6 +14,7 @@
 
 #include "bench/harness/bench_options.h"
 #include "bench/harness/placement.h"
+#include "bench/flags/flags.h"
 #include "bench/rculab-bench/benchmark_flags.h"
 #include "bench/registry/registry.h"
 #include "impls/core/barrier.h"
@@ -36,6 +37,7 @@ namespace {
 constexpr const char* kUsage =
     "rculab-bench [Google Benchmark flags] [lab flags]\n"
     "lab flags:\n"
+    "  (each also as: --backends a,b and so on)\n"
     "  --backends=a,b,...        backends to run (default: all available)\n"
     "  --readers=1,2,...         reader counts to sweep (default: 1..PUs, 2x, 4x PUs)\n"
     "  --updaters=1,2,...        updater counts (gp_latency, call_rcu, update_rate)\n"
@@ -46,42 +48,6 @@ constexpr const char* kUsage =
     "  --tolerate_bind_failure   record failed pinning instead of failing the run\n"
     "  --smoke                   one short point per (workload, backend)\n"
     "  --list_counters           print the counters every benchmark reports, exit\n";
-
-// "a,b,c" -> {"a", "b", "c"}; an empty item ("a,,b", "a,") is a mistake.
-std::vector<std::string> split(std::string_view flag, std::string_view s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (size_t comma; (comma = s.find(',', start)) != std::string_view::npos; start = comma + 1)
-    out.emplace_back(s.substr(start, comma - start));
-  out.emplace_back(s.substr(start));
-  for (const std::string& item : out)
-    if (item.empty())
-      throw usage_error(std::string(flag) + ": expected a comma-separated list without empty items, got '" +
-                        std::string(s) + "'");
-  return out;
-}
-
-std::vector<unsigned> parse_counts(std::string_view flag, std::string_view s) {
-  std::vector<unsigned> out;
-  for (const std::string& item : split(flag, s)) {
-    char* end = nullptr;
-    const unsigned long v = std::strtoul(item.c_str(), &end, 10);
-    if (*end != '\0' || v == 0 || v > 65536 || item[0] == '-')
-      throw usage_error(std::string(flag) + ": expected whole numbers in [1, 65536], got '" + item + "'");
-    out.push_back(static_cast<unsigned>(v));
-  }
-  return out;
-}
-
-double parse_seconds(std::string_view flag, std::string_view s, bool zero_allowed) {
-  const std::string text(s);
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(zero_allowed ? v >= 0 : v > 0) || v > 3600)
-    throw usage_error(std::string(flag) + ": expected seconds in " + (zero_allowed ? "[0" : "(0") + ", 3600], got '" +
-                      text + "'");
-  return v;
-}
 
 placement_policy parse_policy(std::string_view flag, std::string_view s) {
   if (auto p = parse_placement_policy(s)) return *p;
@@ -94,42 +60,38 @@ struct lab_flags {
   bool list_counters = false;
 };
 
-// Consumes the lab's flags from argv, leaving Google Benchmark's.
+// Consumes the lab's flags from argv (--name=value or --name value), leaving
+// Google Benchmark's (always --benchmark_x=value) for benchmark::Initialize.
 lab_flags take_lab_flags(int& argc, char** argv) {
   lab_flags f;
   bench_options& o = f.options;
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    const size_t eq = arg.find('=');
-    const std::string_view name = arg.substr(0, eq);
-    const std::string_view value = eq == std::string_view::npos ? "" : arg.substr(eq + 1);
-    auto need_value = [&] {
-      if (eq == std::string_view::npos || value.empty())
-        throw usage_error(std::string(name) + ": missing value (use " + std::string(name) + "=...)");
-    };
+  flag_reader args(std::vector<std::string>(argv + 1, argv + argc));
+  std::vector<std::string> kept;
+  while (args.next()) {
+    const std::string_view name = args.name();
+    if (name == "--backends") f.backends = parse_list(name, args.value());
+    else if (name == "--readers") o.readers = parse_counts(name, args.value(), 65536);
+    else if (name == "--updaters") o.updaters = parse_counts(name, args.value(), 65536);
+    else if (name == "--duration") o.measure_seconds = parse_seconds(name, args.value(), 3600);
+    else if (name == "--warmup") o.warmup_seconds = parse_seconds(name, args.value(), 3600, true);
+    else if (name == "--placement") o.reader_policy = o.updater_policy = parse_policy(name, args.value());
+    else if (name == "--reader_placement") o.reader_policy = parse_policy(name, args.value());
+    else if (name == "--updater_placement") o.updater_policy = parse_policy(name, args.value());
+    else if (name == "--worker_placement") o.worker_policy = parse_policy(name, args.value());
     // A switch given a value would otherwise reach Google Benchmark as an unknown flag.
-    auto no_value = [&] {
-      if (eq != std::string_view::npos) throw usage_error(std::string(name) + ": takes no value");
-    };
-    if (name == "--backends") { need_value(); f.backends = split(name, value); }
-    else if (name == "--readers") { need_value(); o.readers = parse_counts(name, value); }
-    else if (name == "--updaters") { need_value(); o.updaters = parse_counts(name, value); }
-    else if (name == "--duration") { need_value(); o.measure_seconds = parse_seconds(name, value, false); }
-    else if (name == "--warmup") { need_value(); o.warmup_seconds = parse_seconds(name, value, true); }
-    else if (name == "--placement") { need_value(); o.reader_policy = o.updater_policy = parse_policy(name, value); }
-    else if (name == "--reader_placement") { need_value(); o.reader_policy = parse_policy(name, value); }
-    else if (name == "--updater_placement") { need_value(); o.updater_policy = parse_policy(name, value); }
-    else if (name == "--worker_placement") { need_value(); o.worker_policy = parse_policy(name, value); }
-    else if (name == "--tolerate_bind_failure") { no_value(); o.tolerate_bind_failure = true; }
-    else if (name == "--smoke") { no_value(); o.smoke = true; }
-    else if (name == "--list_counters") { no_value(); f.list_counters = true; }
-    else if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      argv[kept++] = argv[i];  // Google Benchmark prints its own part too
-    } else argv[kept++] = argv[i];
+    else if (name == "--tolerate_bind_failure") { args.no_value(); o.tolerate_bind_failure = true; }
+    else if (name == "--smoke") { args.no_value(); o.smoke = true; }
+    else if (name == "--list_counters") { args.no_value(); f.list_counters = true; }
+    else {
+      if (args.arg() == "--help" || args.arg() == "-h") std::fputs(kUsage, stdout);  // and Google Benchmark's part
+      kept.push_back(args.arg());
+    }
   }
-  argc = kept;
+  // argv keeps its strings; only the kept ones move to the front, in order.
+  int n = 1;
+  for (int i = 1; i < argc && n <= int(kept.size()); ++i)
+    if (argv[i] == kept[n - 1]) argv[n++] = argv[i];
+  argc = n;
   for (const std::string& b : f.backends)
     if (!find_backend(b)) throw usage_error("--backends: unknown backend '" + b + "' (one of: " + backend_names() + ")");
   return f;

@@ -8,15 +8,11 @@
 #pragma once
 
 #include <cstddef>
-#include <stdexcept>
 #include <string>
 
-namespace rculab {
+#include "bench/flags/flags.h"  // usage_error
 
-// Bad input: main prints "rculab-bench: <what()>" and exits 2.
-struct usage_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+namespace rculab {
 
 // Throws usage_error for the first Google Benchmark flag in argv[1, argc)
 // whose value it would misuse; call before benchmark::Initialize.

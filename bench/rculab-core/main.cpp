@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bench/calibrate/calibrate.h"
+#include "bench/flags/flags.h"
 #include "bench/rculab-core/host.h"
 #include "bench/rculab-core/json.h"
 #include "bench/workloads/catalogue.h"
@@ -74,55 +75,18 @@ constexpr const char* kTortureUsage =
     "`rculab torture --soak` (the Python side) runs every backend x readers x\n"
     "gp style x churn cell with the duration split over the cells.\n";
 
-struct usage_error {
-  std::string message;
-};
+[[noreturn]] void fail_usage(const std::string& message) { throw usage_error(message); }
 
-[[noreturn]] void fail_usage(const std::string& message) { throw usage_error{message}; }
-
-uint64_t parse_uint(std::string_view flag, const std::string& text, uint64_t lo, uint64_t hi) {
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || text[0] == '-' || *end != '\0' || errno == ERANGE || v < lo || v > hi)
-    fail_usage(std::string(flag) + ": expected an integer in [" + std::to_string(lo) + ", " +
-               std::to_string(hi) + "], got '" + text + "'");
-  return v;
-}
-
-double parse_seconds(const std::string& text) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(v > 0) || v > 86400)
-    fail_usage("--seconds: expected a number in (0, 86400], got '" + text + "'");
-  return v;
-}
-
-gp_style parse_style(const std::string& text) {
+gp_style parse_style(std::string_view flag, const std::string& text) {
   if (const std::optional<gp_style> style = parse_gp_style(text)) return *style;
   std::string names;
   for (gp_style s : kGpStyles) names += (names.empty() ? "" : ", ") + std::string(gp_style_name(s));
-  fail_usage("--gp-style: expected one of " + names + ", got '" + text + "'");
+  fail_usage(std::string(flag) + ": expected one of " + names + ", got '" + text + "'");
 }
 
-// Walks "--flag value" pairs; flags without a value are listed in `switches`.
-class arg_reader {
- public:
-  arg_reader(std::vector<std::string> args) : args_(std::move(args)) {}
-  bool next(std::string& flag) {
-    if (pos_ >= args_.size()) return false;
-    flag = args_[pos_++];
-    return true;
-  }
-  std::string value(const std::string& flag) {
-    if (pos_ >= args_.size()) fail_usage(flag + ": missing value");
-    return args_[pos_++];
-  }
-
- private:
-  std::vector<std::string> args_;
-  size_t pos_ = 0;
-};
+[[noreturn]] void unknown_option(std::string_view command, const flag_reader& args) {
+  fail_usage(std::string(command) + ": unknown option '" + args.arg() + "'");
+}
 
 void write_traits(json_writer& j, const backend_traits& t) {
   j.begin_object()
@@ -137,17 +101,69 @@ void write_traits(json_writer& j, const backend_traits& t) {
 
 // A workload runs on a backend that is available here and, if it updates,
 // safe for updates (`none` is not).
-bool runs_workload(const backend_entry& b, const workload_info& w) {
+bool runs_workload(const backend_entry& b, const workload_descriptor& w) {
   return b.unavailable_reason().empty() && (!w.needs_updates || b.traits.safe_for_updates);
 }
 
-int cmd_list(arg_reader args) {
-  bool as_json = false;
-  for (std::string flag; args.next(flag);) {
-    if (flag == "--json") as_json = true;
-    else if (flag == "--help" || flag == "-h") { std::fputs("usage: rculab list [--json]\n", stdout); return 0; }
-    else fail_usage("list: unknown option '" + flag + "'");
+void write_levels(json_writer& j, const std::vector<uint64_t>& levels) {
+  j.begin_array();
+  for (uint64_t v : levels) j.value(v);
+  j.end_array();
+}
+
+// The descriptor as the lab's Python side reads it (lab/records/catalogue.py).
+void write_descriptor(json_writer& j, const workload_descriptor& w) {
+  j.begin_object().key("name").value(w.name).key("summary").value(w.summary)
+      .key("needs_updates").value(w.needs_updates).key("params").begin_array();
+  for (const param_desc& p : w.params) {
+    j.begin_object().key("key").value(p.key).key("levels");
+    write_levels(j, p.levels);
+    j.key("always");
+    write_levels(j, p.always);
+    j.key("about").value(p.about).end_object();
   }
+  j.end_array().key("variant_key").value(w.variant_key).key("variants").begin_array();
+  for (const variant_desc& v : w.variants)
+    j.begin_object().key("name").value(v.name).key("rcu").value(v.rcu).key("label").value(v.label).end_object();
+  j.end_array().key("counters").begin_array();
+  for (const counter_desc& c : w.counters)
+    j.begin_object().key("name").value(c.name).key("unit").value(c.unit).key("about").value(c.about).end_object();
+  j.end_array().key("checks").begin_array();
+  for (std::string_view c : w.checks) j.value(c);
+  j.end_array().key("metrics").begin_array();
+  for (const metric_desc& m : w.metrics)
+    j.begin_object().key("name").value(m.name).key("label").value(m.label).key("unit").value(m.unit)
+        .key("higher_is_better").value(m.higher_is_better).key("kind").value(m.kind).key("a").value(m.a)
+        .key("b").value(m.b).end_object();
+  j.end_array().key("headline").value(w.headline).key("throughput").value(w.throughput)
+      .key("paced_by").value(w.paced_by).key("paced_headline").value(w.paced_headline);
+}
+
+// The workloads alone, host-independent: bench/workloads/catalogue.json.
+int print_catalogue() {
+  json_writer j;
+  j.begin_object().key("workloads").begin_array();
+  for (const workload_descriptor* w : workload_catalogue()) {
+    write_descriptor(j, *w);
+    j.end_object();
+  }
+  std::printf("%s\n", j.end_array().end_object().str().c_str());
+  return 0;
+}
+
+int cmd_list(flag_reader args) {
+  bool as_json = false, catalogue = false;
+  while (args.next()) {
+    if (args.is("--json")) { args.no_value(); as_json = true; }
+    else if (args.is("--catalogue")) { args.no_value(); catalogue = true; }
+    else if (args.is("--help") || args.is("-h")) {
+      std::fputs("usage: rculab list [--json | --catalogue]\n"
+                 "  --json        backends (with this host's availability) and workloads\n"
+                 "  --catalogue   the workloads' descriptors alone (bench/workloads/catalogue.json)\n", stdout);
+      return 0;
+    } else unknown_option("list", args);
+  }
+  if (catalogue) return print_catalogue();
   if (as_json) {
     json_writer j;
     j.begin_object().key("backends").begin_array();
@@ -160,12 +176,11 @@ int cmd_list(arg_reader args) {
       j.end_object();
     }
     j.end_array().key("workloads").begin_array();
-    for (const workload_info& w : workload_catalogue()) {
-      j.begin_object().key("name").value(w.name).key("summary").value(w.summary).key("params").begin_array();
-      for (std::string_view p : w.params) j.value(p);
-      j.end_array().key("backends").begin_array();
+    for (const workload_descriptor* w : workload_catalogue()) {
+      write_descriptor(j, *w);
+      j.key("backends").begin_array();
       for (const auto& b : all_backends())
-        if (runs_workload(b, w)) j.value(b.name);
+        if (runs_workload(b, *w)) j.value(b.name);
       j.end_array().end_object();
     }
     j.end_array().key("liburcu_version").value(kLiburcuVersion)
@@ -184,11 +199,11 @@ int cmd_list(arg_reader args) {
   }
   std::printf("liburcu %s; full fence: %s\n\n", kLiburcuVersion, full_fence_name());
   std::printf("%-17s %-8s %s\n", "workload", "backends", "parameters / what it measures");
-  for (const workload_info& w : workload_catalogue()) {
+  for (const workload_descriptor* w : workload_catalogue()) {
     std::string params;
-    for (std::string_view p : w.params) params += (params.empty() ? "" : ",") + std::string(p);
-    std::printf("%-17s %-8s %s: %s\n", std::string(w.name).c_str(), w.needs_updates ? "updates" : "all",
-                params.c_str(), std::string(w.summary).c_str());
+    for (const param_desc& p : w->params) params += (params.empty() ? "" : ",") + std::string(p.key);
+    std::printf("%-17s %-8s %s: %s\n", std::string(w->name).c_str(), w->needs_updates ? "updates" : "all",
+                params.c_str(), std::string(w->summary).c_str());
   }
   std::printf("(updates: every backend safe for updates and available here)\n");
   return 0;
@@ -267,21 +282,22 @@ void print_torture_text(const torture_result& r, const std::string& mode) {
   else std::printf("FAIL: %s: grace period ended before a reader that could see the slot\n", r.backend.c_str());
 }
 
-int cmd_torture(arg_reader args) {
+int cmd_torture(flag_reader args) {
   torture_config config;
   std::string backend;
   bool as_json = false;
-  for (std::string flag; args.next(flag);) {
-    if (flag == "--backend") backend = args.value(flag);
-    else if (flag == "--seconds") config.seconds = parse_seconds(args.value(flag));
-    else if (flag == "--readers") config.readers = parse_uint(flag, args.value(flag), 1, 4096);
-    else if (flag == "--seed") config.seed = parse_uint(flag, args.value(flag), 0, UINT64_MAX);
-    else if (flag == "--extra-updaters") config.extra_updaters = parse_uint(flag, args.value(flag), 0, 1024);
-    else if (flag == "--gp-style") config.style = parse_style(args.value(flag));
-    else if (flag == "--churn") config.churn = true;
-    else if (flag == "--json") as_json = true;
+  while (args.next()) {
+    const std::string_view flag = args.name();
+    if (flag == "--backend") backend = args.value();
+    else if (flag == "--seconds") config.seconds = parse_seconds(flag, args.value(), 86400);
+    else if (flag == "--readers") config.readers = parse_uint(flag, args.value(), 1, 4096);
+    else if (flag == "--seed") config.seed = parse_uint(flag, args.value(), 0, UINT64_MAX);
+    else if (flag == "--extra-updaters") config.extra_updaters = parse_uint(flag, args.value(), 0, 1024);
+    else if (flag == "--gp-style") config.style = parse_style(flag, args.value());
+    else if (flag == "--churn") { args.no_value(); config.churn = true; }
+    else if (flag == "--json") { args.no_value(); as_json = true; }
     else if (flag == "--help" || flag == "-h") { std::fputs(kTortureUsage, stdout); return 0; }
-    else fail_usage("torture: unknown option '" + flag + "'");
+    else unknown_option("torture", args);
   }
   if (backend.empty()) fail_usage("torture: --backend is required (one of: " + backend_names() + ")");
   const backend_entry* b = find_backend(backend);
@@ -297,20 +313,21 @@ int cmd_torture(arg_reader args) {
   return r.passed() ? 0 : 1;
 }
 
-int cmd_quick(arg_reader args) {
+int cmd_quick(flag_reader args) {
   std::string only;
   uint64_t iterations = 20'000'000;
   unsigned samples = 200;
   bool as_json = false;
-  for (std::string flag; args.next(flag);) {
-    if (flag == "--backend") only = args.value(flag);
-    else if (flag == "--iterations") iterations = parse_uint(flag, args.value(flag), 1000, 1'000'000'000'000);
-    else if (flag == "--samples") samples = parse_uint(flag, args.value(flag), 1, 1'000'000);
-    else if (flag == "--json") as_json = true;
+  while (args.next()) {
+    const std::string_view flag = args.name();
+    if (flag == "--backend") only = args.value();
+    else if (flag == "--iterations") iterations = parse_uint(flag, args.value(), 1000, 1'000'000'000'000);
+    else if (flag == "--samples") samples = parse_uint(flag, args.value(), 1, 1'000'000);
+    else if (flag == "--json") { args.no_value(); as_json = true; }
     else if (flag == "--help" || flag == "-h") {
       std::fputs("usage: rculab quick [--backend B] [--iterations N] [--samples K] [--json]\n", stdout);
       return 0;
-    } else fail_usage("quick: unknown option '" + flag + "'");
+    } else unknown_option("quick", args);
   }
   if (!only.empty()) {
     const backend_entry* b = find_backend(only);
@@ -373,14 +390,15 @@ void print_calibration_text(const std::vector<calibration_measure>& measures) {
   }
 }
 
-int cmd_calibrate(arg_reader args) {
+int cmd_calibrate(flag_reader args) {
   double seconds = 0.2;
   bool as_json = false;
-  for (std::string flag; args.next(flag);) {
-    if (flag == "--seconds") seconds = parse_seconds(args.value(flag));
-    else if (flag == "--json") as_json = true;
+  while (args.next()) {
+    const std::string_view flag = args.name();
+    if (flag == "--seconds") seconds = parse_seconds(flag, args.value(), 86400);
+    else if (flag == "--json") { args.no_value(); as_json = true; }
     else if (flag == "--help" || flag == "-h") { std::fputs(kCalibrateUsage, stdout); return 0; }
-    else fail_usage("calibrate: unknown option '" + flag + "'");
+    else unknown_option("calibrate", args);
   }
   const std::vector<calibration_measure> measures = run_calibration(seconds);
   if (!as_json) {
@@ -395,14 +413,15 @@ int cmd_calibrate(arg_reader args) {
   return 0;
 }
 
-int cmd_host(arg_reader args) {
+int cmd_host(flag_reader args) {
   std::string xml_path;
   bool as_json = false;
-  for (std::string flag; args.next(flag);) {
-    if (flag == "--xml") xml_path = args.value(flag);
-    else if (flag == "--json") as_json = true;
+  while (args.next()) {
+    const std::string_view flag = args.name();
+    if (flag == "--xml") xml_path = args.value();
+    else if (flag == "--json") { args.no_value(); as_json = true; }
     else if (flag == "--help" || flag == "-h") { std::fputs(kHostUsage, stdout); return 0; }
-    else fail_usage("host: unknown option '" + flag + "'");
+    else unknown_option("host", args);
   }
   const topology topo = topology::whole_machine();
   if (!xml_path.empty()) topo.export_xml(xml_path);
@@ -429,7 +448,7 @@ int dispatch(int argc, char** argv) {
     return 0;
   }
   const std::string command = args[0];
-  arg_reader rest(std::vector<std::string>(args.begin() + 1, args.end()));
+  flag_reader rest(std::vector<std::string>(args.begin() + 1, args.end()));
   if (command == "list") return cmd_list(std::move(rest));
   if (command == "torture") return cmd_torture(std::move(rest));
   if (command == "quick") return cmd_quick(std::move(rest));
@@ -445,7 +464,7 @@ int main(int argc, char** argv) {
   try {
     return rculab::dispatch(argc, argv);
   } catch (const rculab::usage_error& e) {
-    std::fprintf(stderr, "rculab: %s\n", e.message.c_str());
+    std::fprintf(stderr, "rculab: %s\n", e.what());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rculab: error: %s\n", e.what());

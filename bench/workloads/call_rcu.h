@@ -36,9 +36,42 @@
 #include <thread>
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 #include "impls/core/barrier.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_call_rcu() {
+  static const workload_descriptor d{
+      .name = "call_rcu",
+      .summary = "callbacks/s, enqueue->invocation latency, backlog, rcu_barrier latency",
+      .needs_updates = true,
+      .params = {{"readers", {1}, "reader threads as background load (--readers, the first)"},
+                 {"updaters", {1, 2}, "threads enqueueing callbacks (--updaters)"},
+                 {"interval_ns", {0, 10'000}, "each updater enqueues one callback per interval, ns (0: flat out)"},
+                 {"placement", {}, "updater placement (--placement, --updater_placement)"}},
+      // Besides these, the backlog sampler reports backlog_ts_period_ns,
+      // backlog_ts<i> and worker<i>_backlog_max/_mean (see the comment above).
+      .counters = {{"cb_invoked_window", "callbacks", "callbacks invoked inside the window"},
+                   {"cb_backlog_peak", "callbacks", "peak backlog (enqueued, not yet invoked) the updaters saw"},
+                   {"barrier_ns", "ns", "rcu_barrier after the run, with the backlog left"},
+                   {"throttled", "waits", "updater yields while the backlog was over the cap"},
+                   {"interval_ns", "ns", "the interval_ns parameter"},
+                   {"cb_sample_every", "callbacks", "one callback in this many carries an enqueue stamp"},
+                   {"cb_publish_every", "callbacks", "one callback in this many retires an object readers see"},
+                   {"cb_calib_ns", "ns", "time of the calibration callbacks invoked directly, all updaters"},
+                   {"cb_calib_ops", "callbacks", "calibration callbacks, all updaters"}},
+      .metrics = {{"callbacks_per_s", "callbacks invoked", "callbacks/s", true, "rate", "cb_invoked_window"},
+                  {"cb_backlog_peak", "call_rcu backlog peak", "callbacks", false, "raw", "cb_backlog_peak"},
+                  {"barrier_ns", "rcu_barrier latency", "ns", false, "raw", "barrier_ns"}},
+      .headline = "callbacks_per_s",
+      .throughput = "callbacks_per_s",
+      .paced_by = "interval_ns",
+      .paced_headline = "lat_p50_ns",
+  };
+  return d;
+}
+
 namespace call_rcu_detail {
 
 inline constexpr uint64_t kBatch = 64;
@@ -319,17 +352,21 @@ template <Backend B>
 void register_call_rcu(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace call_rcu_detail;
+  const workload_descriptor& d = describe_call_rcu();
+  const std::vector<uint64_t>& updater_defaults = d.param("updaters").levels;
   const std::vector<unsigned> writer_counts =
-      o.smoke ? std::vector<unsigned>{1} : (o.updaters.empty() ? std::vector<unsigned>{1, 2} : o.updaters);
-  const std::vector<uint64_t> intervals =
-      o.smoke ? std::vector<uint64_t>{0} : std::vector<uint64_t>{0, 10'000};
-  const unsigned readers = o.readers.empty() ? 1 : o.readers.front();  // background load
+      o.smoke ? std::vector<unsigned>{1}
+              : (o.updaters.empty() ? std::vector<unsigned>(updater_defaults.begin(), updater_defaults.end())
+                                    : o.updaters);
+  const std::vector<uint64_t> intervals = o.smoke ? std::vector<uint64_t>{0} : d.param("interval_ns").levels;
+  const unsigned readers =  // background load
+      o.readers.empty() ? unsigned(d.param("readers").levels.front()) : o.readers.front();
   for (uint64_t interval_ns : intervals)
   for (unsigned updaters : writer_counts) {
-    const std::string name = benchmark_name("call_rcu", B::kName,
+    const std::string name = benchmark_name(std::string(d.name), B::kName,
         {{"readers", std::to_string(readers)}, {"updaters", std::to_string(updaters)},
          {"interval_ns", std::to_string(interval_ns)}, {"placement", policy_name(o.updater_policy)}});
-    register_point(name, [o, readers, updaters, interval_ns](benchmark::State& state) {
+    register_point(name, [o, &d, readers, updaters, interval_ns](benchmark::State& state) {
       shared s;
       s.slots = std::vector<updater_slot>(updaters);
       for (updater_slot& slot : s.slots) slot.ptr.store(new bench_object);
@@ -367,16 +404,12 @@ void register_call_rcu(const bench_options& o) {
         delete slot.ptr.load();  // never handed to call_rcu: no reader holds it now
       }
       report_run(state, with_latency, stats, unreclaimed);
-      state.counters["cb_invoked_window"] = double(invoked_at_close - invoked_at_open);
-      state.counters["cb_backlog_peak"] = double(peak);
-      state.counters["barrier_ns"] = double(barrier_ns);
-      state.counters["throttled"] = double(throttled);
-      state.counters["interval_ns"] = double(interval_ns);
-      state.counters["cb_sample_every"] = double(kSampleEvery);
-      state.counters["cb_publish_every"] = double(kPublishEvery);
-      state.counters["cb_calib_ns"] = double(s.calib_ns.load());
-      state.counters["cb_calib_ops"] = double(s.calib_ops.load());
-      sampler.report(state);
+      report_counters(state, d,
+                      {{"cb_invoked_window", invoked_at_close - invoked_at_open}, {"cb_backlog_peak", peak},
+                       {"barrier_ns", barrier_ns}, {"throttled", throttled}, {"interval_ns", interval_ns},
+                       {"cb_sample_every", kSampleEvery}, {"cb_publish_every", kPublishEvery},
+                       {"cb_calib_ns", s.calib_ns}, {"cb_calib_ops", s.calib_ops}});
+      sampler.report(state);  // the backlog series: names that vary, not in the descriptor
       run_state<B>::current = nullptr;
     });
   }

@@ -1,21 +1,16 @@
-// What the workloads are, for people and tools (`rculab list`, the smoke
-// test, sweeps): one entry per workload, next to its registration in all.h.
+// The workloads' descriptors, in RCULAB_WORKLOADS order: what `rculab list`
+// shows and exports, what the smoke test holds the benchmarks to.
 #pragma once
 
 #include <string_view>
 #include <vector>
 
+#include "bench/workloads/descriptor.h"
+
 namespace rculab {
 
-struct workload_info {
-  std::string_view name;
-  std::string_view summary;
-  // The benchmark name's key:value parts after backend:, in order.
-  std::vector<std::string_view> params;
-  // Runs only on backends whose synchronize/call really wait (not `none`).
-  bool needs_updates;
-};
-
-const std::vector<workload_info>& workload_catalogue();
+const std::vector<const workload_descriptor*>& workload_catalogue();
+// nullptr if there is no workload of that name.
+const workload_descriptor* find_workload(std::string_view name);
 
 }  // namespace rculab

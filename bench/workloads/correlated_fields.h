@@ -34,9 +34,39 @@
 #include <vector>
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 #include "bench/workloads/retired.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_correlated_fields() {
+  static const workload_descriptor d{
+      .name = "correlated_fields",
+      .summary = "a measurement triple read whole: behind a pointer, localized, whole-record copy, rwlock",
+      .needs_updates = true,
+      .params = {{"readers", {}, "threads reading the triple (--readers; default 1..PUs, 2x, 4x)"},
+                 {"updaters", {}, "one thread replacing the triple back to back, whatever --updaters says", {1}},
+                 {"variant", {}, "how the triple is published and replaced"},
+                 {"record_bytes", {256, 65536}, "bytes of the animal record (photo included)"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .variant_key = "variant",
+      .variants = {{"pointer", true, "RCU: triple behind a pointer"},
+                   {"localized", true, "RCU: localized copy, 2 GPs per update"},
+                   {"copy", true, "RCU: whole record copied"},
+                   {"rwlock", false, "rwlock, updated in place"}},
+      .counters = {{"mixed_reads", "reads", "triples read with fields from different updates"},
+                   {"freed_reads", "reads", "reads of a freed block or record"},
+                   {"bytes_copied", "bytes", "bytes the updates inside the window copied"},
+                   {"record_bytes", "bytes", "the record_bytes parameter"}},
+      .checks = {"mixed_reads", "freed_reads"},
+      .metrics = {{"bytes_per_update", "bytes copied per update", "bytes", false, "share", "bytes_copied",
+                   "updater_ops"}},
+      .headline = "reads_per_s",
+      .throughput = "reader_ops_per_s",
+  };
+  return d;
+}
+
 namespace correlated_fields_detail {
 
 inline constexpr uint64_t kReadBatch = 1024;
@@ -189,10 +219,10 @@ template <Backend B>
 void register_correlated_fields(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace correlated_fields_detail;
-  for (const rescue_point& p : rescue_points(o, "correlated_fields", B::kName,
-                                             {"pointer", "localized", "copy", "rwlock"}, "record_bytes",
-                                             {256, 65536}, {1})) {
-    register_point(p.name, [o, readers = p.readers, v = variant(p.variant),
+  const workload_descriptor& d = describe_correlated_fields();
+  // One updater whatever --updaters says: the descriptor's `always` level alone.
+  for (const rescue_point& p : rescue_points(o, d, B::kName)) {
+    register_point(p.name, [o, &d, readers = p.readers, v = variant(p.variant),
                             record_bytes = size_t(p.size)](benchmark::State& state) {
       shared s;
       s.v = v;
@@ -210,10 +240,9 @@ void register_correlated_fields(const bench_options& o) {
                                               [&](thread_ctx& c) { updater<B>(c, s); });
       const uint64_t published_blocks = v == variant::pointer ? 1 : 0;
       report_run(state, run, stats, s.records.outstanding() - 1 + s.blocks.outstanding() - published_blocks);
-      state.counters["mixed_reads"] = double(s.mixed_reads.load());
-      state.counters["freed_reads"] = double(s.freed_reads.load());
-      state.counters["bytes_copied"] = double(s.bytes_copied.load());
-      state.counters["record_bytes"] = double(record_bytes);
+      report_counters(state, d,
+                      {{"mixed_reads", s.mixed_reads}, {"freed_reads", s.freed_reads},
+                       {"bytes_copied", s.bytes_copied}, {"record_bytes", record_bytes}});
       if (published_blocks) s.blocks.retire(s.current.load()->mp.load());
       s.records.retire(s.current.load());
     });

@@ -8,9 +8,27 @@
 #pragma once
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 #include "bench/workloads/read_scalability.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_gp_latency() {
+  static const workload_descriptor d{
+      .name = "gp_latency",
+      .summary = "synchronize latency with readers as load and concurrent updaters",
+      .needs_updates = true,
+      .params = {{"readers", {}, "reader threads as background load (--readers, the last; default PUs)"},
+                 {"updaters", {1, 2, 4, 8}, "threads calling synchronize back to back (--updaters)"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .metrics = {{"syncs_per_gp", "synchronize calls per grace period", "syncs/GP", false, "share", "sync_calls",
+                   "grace_periods"}},
+      .headline = "lat_p50_ns",
+      .throughput = "syncs_per_s",
+  };
+  return d;
+}
+
 namespace gp_latency_detail {
 
 template <Backend B>
@@ -32,11 +50,15 @@ void updater(thread_ctx& ctx, read_scalability_detail::shared& s) {
 template <Backend B>
 void register_gp_latency(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
+  const workload_descriptor& d = describe_gp_latency();
   const unsigned readers = o.readers.empty() ? (o.topo ? o.topo->pu_count() : 1) : o.readers.back();
+  const std::vector<uint64_t>& levels = d.param("updaters").levels;
   const std::vector<unsigned> writer_counts =
-      o.smoke ? std::vector<unsigned>{2} : (o.updaters.empty() ? std::vector<unsigned>{1, 2, 4, 8} : o.updaters);
+      o.smoke ? std::vector<unsigned>{2}
+              : (o.updaters.empty() ? std::vector<unsigned>(levels.begin(), levels.end())
+                                    : o.updaters);
   for (unsigned updaters : writer_counts) {
-    const std::string name = benchmark_name("gp_latency", B::kName,
+    const std::string name = benchmark_name(std::string(d.name), B::kName,
         {{"readers", std::to_string(readers)}, {"updaters", std::to_string(updaters)},
          {"placement", policy_name(o.reader_policy)}});
     register_point(name, [o, readers, updaters](benchmark::State& state) {

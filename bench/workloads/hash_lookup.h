@@ -32,15 +32,45 @@
 #include <mutex>
 #include <thread>
 
+#include "bench/structures/rcu_hash_chain.h"
 #include "bench/workloads/common.h"
-#include "bench/workloads/hash_scan.h"  // the chained table: node, bucket, insert, unlink, find
+#include "bench/workloads/descriptor.h"
 #include "bench/workloads/retired.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_hash_lookup() {
+  static const workload_descriptor d{
+      .name = "hash_lookup",
+      .summary = "perfbook's hash-table zoo: lookups with a hot key share, RCU vs per-bucket locks vs a table "
+                 "rwlock, updaters inserting and deleting volatile keys",
+      .needs_updates = true,
+      .params = {{"readers", {}, "lookup threads (--readers; default 1..PUs, 2x, 4x)"},
+                 {"updaters", {1}, "threads toggling volatile keys flat out (--updaters)", {0}},
+                 {"variant", {}, "how lookups and updates are synchronized"},
+                 {"hot_pct", {0, 90}, "percent of lookups that go to the one hot key"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .variant_key = "variant",
+      .variants = {{"rcu", true, "RCU: lookups in read-side sections (hash_bkt_rcu)"},
+                   {"bucket", false, "per-bucket locks (hash_bkt)"},
+                   {"rwlock", false, "table rwlock"}},
+      .counters = {{"hits", "lookups", "lookups in the window that found their key"},
+                   {"misses", "lookups", "lookups in the window that did not"},
+                   {"permanent_misses", "lookups", "permanent keys not found (never deleted: a violation)"},
+                   {"poisoned_seen", "elements", "freed elements a lookup saw"},
+                   {"pending_peak", "elements", "peak deleted elements waiting for reclamation"},
+                   {"throttled", "waits", "updater waits for reclamation to catch up"},
+                   {"hot_pct", "%", "the hot_pct parameter"}},
+      .checks = {"permanent_misses", "poisoned_seen"},
+      .headline = "reads_per_s",
+      .throughput = "reader_ops_per_s",
+  };
+  return d;
+}
+
 namespace hash_lookup_detail {
 
-using hash_scan_detail::bucket;
-using hash_scan_detail::node;
+using namespace rcu_hash_chain;
 
 inline constexpr uint64_t kBuckets = 1024;
 inline constexpr uint64_t kPermanent = 2048;  // even keys 0, 2, ..., 2*(kPermanent-1)
@@ -68,14 +98,7 @@ struct shared {
   std::atomic<uint64_t> hits{0}, misses{0}, permanent_misses{0}, poisoned_seen{0};
   std::atomic<uint64_t> pending_peak{0}, throttled{0};
 
-  ~shared() {
-    for (bucket& b : buckets)
-      for (node* n = b.first.load(); n;) {
-        node* next = n->next.load();
-        delete n;
-        n = next;
-      }
-  }
+  ~shared() { delete_chains(buckets); }
   // Deleted elements not yet freed (variant:rcu).
   uint64_t pending() const noexcept {
     // Read apart from a concurrent insert (made, then counted): never below 0.
@@ -95,11 +118,11 @@ bool lookup(shared& s, uint64_t key, uint64_t& poisoned) {
   switch (s.v) {
     case variant::bucket: {
       std::lock_guard guard(b.lock);
-      return hash_scan_detail::find(b, key, poisoned) != nullptr;
+      return find(b, key, poisoned) != nullptr;
     }
     case variant::rwlock: {
       pthread_rwlock_rdlock(&s.table_lock);
-      const bool found = hash_scan_detail::find(b, key, poisoned) != nullptr;
+      const bool found = find(b, key, poisoned) != nullptr;
       pthread_rwlock_unlock(&s.table_lock);
       return found;
     }
@@ -107,7 +130,7 @@ bool lookup(shared& s, uint64_t key, uint64_t& poisoned) {
       break;
   }
   read_guard<B> section;
-  return hash_scan_detail::find_in_section<B>(b, key, poisoned);
+  return find_in_section<B>(b, key, poisoned);
 }
 
 template <Backend B>
@@ -143,13 +166,13 @@ void reader(thread_ctx& ctx, shared& s) {
 // the table's write lock); returns the deleted element, nullptr after an insert.
 template <Backend B>
 node* toggle_locked(shared& s, bucket& b, uint64_t key) {
-  if (node* removed = hash_scan_detail::unlink_locked(b, key)) {
+  if (node* removed = unlink_locked(b, key)) {
     s.live_volatile.fetch_sub(1, std::memory_order_relaxed);
     return removed;
   }
   node* n = s.ledger.make();
   n->key = key;
-  hash_scan_detail::insert_locked<B>(b, n);
+  insert_locked<B>(b, n);
   s.live_volatile.fetch_add(1, std::memory_order_relaxed);
   return nullptr;
 }
@@ -168,7 +191,7 @@ void toggle(shared& s, uint64_t key) {
   }
   if (!removed) return;
   if (s.v == variant::rcu)
-    B::call(&removed->head, &hash_scan_detail::free_node<shared, B>);
+    B::call(&removed->head, &free_node<shared, B>);
   else
     s.ledger.poison_and_free(removed);  // lookups hold the lock: none can still reach it
 }
@@ -211,12 +234,9 @@ template <Backend B>
 void register_hash_lookup(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace hash_lookup_detail;
-  // The user's updater counts (default 1), then 0: the book's read-only run.
-  std::vector<unsigned> updaters = o.updaters.empty() ? std::vector<unsigned>{1} : o.updaters;
-  updaters.push_back(0);
-  for (const rescue_point& p :
-       rescue_points(o, "hash_lookup", B::kName, {"rcu", "bucket", "rwlock"}, "hot_pct", {0, 90}, updaters)) {
-    register_point(p.name, [o, readers = p.readers, updaters = p.updaters, v = variant(p.variant),
+  const workload_descriptor& d = describe_hash_lookup();
+  for (const rescue_point& p : rescue_points(o, d, B::kName)) {
+    register_point(p.name, [o, &d, readers = p.readers, updaters = p.updaters, v = variant(p.variant),
                             hot_pct = unsigned(p.size)](benchmark::State& state) {
       shared s;
       s.v = v;
@@ -228,13 +248,10 @@ void register_hash_lookup(const bench_options& o) {
       const uint64_t unreclaimed = s.pending();
       registered_barrier<B>();  // deleted elements' callbacks, before the ledger goes away
       report_run(state, run, stats, unreclaimed);
-      state.counters["hits"] = double(s.hits.load());
-      state.counters["misses"] = double(s.misses.load());
-      state.counters["permanent_misses"] = double(s.permanent_misses.load());
-      state.counters["poisoned_seen"] = double(s.poisoned_seen.load());
-      state.counters["pending_peak"] = double(s.pending_peak.load());
-      state.counters["throttled"] = double(s.throttled.load());
-      state.counters["hot_pct"] = double(hot_pct);
+      report_counters(state, d,
+                      {{"hits", s.hits}, {"misses", s.misses}, {"permanent_misses", s.permanent_misses},
+                       {"poisoned_seen", s.poisoned_seen}, {"pending_peak", s.pending_peak},
+                       {"throttled", s.throttled}, {"hot_pct", hot_pct}});
     });
   }
 }

@@ -29,14 +29,49 @@
 
 #include <mutex>
 #include <random>
-#include <string_view>
 #include <thread>
 
+#include "bench/structures/rcu_hash_chain.h"
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
+#include "bench/workloads/retired.h"  // updater_levels
 #include "impls/core/barrier.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_hash_scan() {
+  static const workload_descriptor d{
+      .name = "hash_scan",
+      .summary = "full-table scans of an RCU hash table during inserts/deletes: one section, per bucket, rwlock",
+      .needs_updates = true,
+      .params = {{"readers", {1}, "lookup threads (the first of --readers; default 1)"},
+                 {"updaters", {1}, "threads toggling volatile keys (the first of --updaters; default 1)"},
+                 {"scan", {}, "how the one scanner's full-table walk is protected"},
+                 {"placement", {}, "reader and scanner placement (--placement)"}},
+      .variant_key = "scan",
+      .variants = {{"one", true, "RCU: the whole scan in one read-side section"},
+                   {"bucket", true, "RCU: one read-side section per bucket"},
+                   {"rwlock", false, "table-wide rwlock (no RCU)"}},
+      .counters = {{"scans", "scans", "full-table scans completed inside the window"},
+                   {"scan_ns_sum", "ns", "the time those scans took, summed"},
+                   {"lookup_misses", "lookups", "permanent keys not found (never deleted: a violation)"},
+                   {"scan_count_errors", "scans", "scans that missed a permanent node or counted too many"},
+                   {"poisoned_seen", "nodes", "freed nodes a lookup or a scan saw"},
+                   {"pending_peak", "nodes", "peak deleted nodes waiting for reclamation"},
+                   {"pending_bytes_peak", "bytes", "pending_peak in bytes (nodes x node size)"},
+                   {"throttled", "waits", "updater waits for reclamation to catch up"}},
+      .checks = {"lookup_misses", "scan_count_errors", "poisoned_seen"},
+      .metrics = {{"scan_ns", "full-table scan time", "ns", false, "share", "scan_ns_sum", "scans"},
+                  {"pending_bytes_peak", "retired, unfreed memory peak", "bytes", false, "raw", "pending_bytes_peak"}},
+      .headline = "reads_per_s",
+      .throughput = "reader_ops_per_s",
+  };
+  return d;
+}
+
 namespace hash_scan_detail {
+
+using namespace rcu_hash_chain;
 
 // Large enough that a full scan (~100 000 nodes) lasts far longer than a
 // lookup; chains stay short (4 permanent + up to 4 volatile nodes).
@@ -48,34 +83,7 @@ inline constexpr uint64_t kUpdateBatch = 16;
 inline constexpr uint64_t kSyncEvery = 64;    // toggles between timed synchronize() calls
 inline constexpr uint64_t kMaxPending = uint64_t{1} << 20;
 
-enum class scan_kind { one, bucket, rwlock };
-inline constexpr std::string_view scan_name(scan_kind k) {
-  return k == scan_kind::one ? "one" : k == scan_kind::bucket ? "bucket" : "rwlock";
-}
-
-// A test-only backend may ask for the insert bug the lookup and scan-count
-// checks exist for: publishing a node before linking it to the chain.
-template <Backend B>
-constexpr bool broken_insert() {
-  if constexpr (requires { B::kBreakHashInsert; }) return B::kBreakHashInsert;
-  return false;
-}
-
-struct node {
-  std::atomic<uint64_t> marker{kAlive};
-  uint64_t key = 0;
-  std::atomic<node*> next{nullptr};
-  rcu_head head;
-  bool alive() const noexcept { return marker.load(std::memory_order_relaxed) == kAlive; }
-  static node* from_head(rcu_head* h) {
-    return reinterpret_cast<node*>(reinterpret_cast<char*>(h) - offsetof(node, head));
-  }
-};
-
-struct alignas(kCacheLine) bucket {
-  std::mutex lock;  // updaters of this bucket (RCU variants)
-  std::atomic<node*> first{nullptr};
-};
+enum class scan_kind { one, bucket, rwlock };  // the descriptor's variants, in order
 
 struct shared {
   basic_reclaim_ledger<node> ledger;
@@ -89,14 +97,7 @@ struct shared {
   std::atomic<uint64_t> scan_ns_sum{0};
   std::atomic<uint64_t> pending_peak{0};
   std::atomic<uint64_t> throttled{0};
-  ~shared() {
-    for (bucket& b : buckets)
-      for (node* n = b.first.load(); n;) {
-        node* next = n->next.load();
-        delete n;
-        n = next;
-      }
-  }
+  ~shared() { delete_chains(buckets); }
 };
 
 inline uint64_t bucket_of(uint64_t key) { return (key * 0x9e3779b97f4a7c15ULL) >> 50; }  // top 14 bits
@@ -104,77 +105,6 @@ static_assert(kBuckets == 16384);
 
 template <class Tag>
 using run_state = active_run<shared, Tag>;
-
-// call_rcu callback: the node goes to its run's ledger (Shared: hash_scan's or
-// hash_lookup's state, both keep their nodes in `ledger`).
-template <class Shared, class Tag>
-void free_node(rcu_head* h) {
-  active_run<Shared, Tag>::current->ledger.poison_and_free(node::from_head(h));
-}
-
-// Links n at the head of its bucket (bucket lock or table write lock held).
-template <Backend B>
-void insert_locked(bucket& b, node* n) {
-  node* first = b.first.load(std::memory_order_relaxed);
-  if constexpr (broken_insert<B>()) {
-    // The bug: published before its link is set; a reader in between sees
-    // a one-node chain and misses everything behind it. The pause (~10 us)
-    // widens the window so the self-test sees it within seconds.
-    rcu_assign_pointer(b.first, n);
-    keep(spin_iterations(10'000));
-    n->next.store(first, std::memory_order_relaxed);
-  } else {
-    n->next.store(first, std::memory_order_relaxed);
-    rcu_assign_pointer(b.first, n);  // release: the node's key and link before it
-  }
-}
-
-// Unlinks the node holding key (lock held); nullptr if absent.
-inline node* unlink_locked(bucket& b, uint64_t key) {
-  std::atomic<node*>* link = &b.first;
-  for (node* n = link->load(std::memory_order_relaxed); n; n = link->load(std::memory_order_relaxed)) {
-    if (n->key == key) {
-      // Readers at n still follow n->next, which stays intact until n is freed.
-      link->store(n->next.load(std::memory_order_relaxed), std::memory_order_release);
-      return n;
-    }
-    link = &n->next;
-  }
-  return nullptr;
-}
-
-// A lookup inside the caller's section: the node found (nullptr if none);
-// counts the freed nodes it saw into `poisoned`.
-inline const node* find(const bucket& b, uint64_t key, uint64_t& poisoned) {
-  for (const node* n = rcu_dereference(b.first); n; n = rcu_dereference(n->next)) {
-    poisoned += !n->alive();
-    if (n->key == key) return n;
-  }
-  return nullptr;
-}
-
-// A test-only backend may ask RCU lookups to linger over the node they found
-// (~1 us inside the section, as a reader using it would, then its marker is
-// read again): long enough for a grace period that does not wait to free it
-// under the reader, so that the poison check sees it in one run.
-template <Backend B>
-constexpr bool lingers_on_found() {
-  if constexpr (requires { B::kLingerOnFound; }) return B::kLingerOnFound;
-  return false;
-}
-
-// find(), then the linger above where the backend asks for it.
-template <Backend B>
-bool find_in_section(const bucket& b, uint64_t key, uint64_t& poisoned) {
-  const node* found = find(b, key, poisoned);
-  if constexpr (lingers_on_found<B>()) {
-    if (found) {
-      keep(spin_iterations(1000));
-      poisoned += !found->alive();
-    }
-  }
-  return found != nullptr;
-}
 
 template <Backend B>
 void lookup_reader(thread_ctx& ctx, shared& s, scan_kind kind) {
@@ -313,16 +243,18 @@ template <Backend B>
 void register_hash_scan(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace hash_scan_detail;
-  const unsigned readers = o.readers.empty() ? 1 : o.readers.front();
-  const unsigned updaters = o.updaters.empty() ? 1 : o.updaters.front();
-  const std::vector<scan_kind> kinds = o.smoke ? std::vector<scan_kind>{scan_kind::one}
-                                               : std::vector<scan_kind>{scan_kind::one, scan_kind::bucket,
-                                                                        scan_kind::rwlock};
-  for (scan_kind kind : kinds) {
-    const std::string name = benchmark_name("hash_scan", B::kName,
+  const workload_descriptor& d = describe_hash_scan();
+  // One point per scan: the first reader and updater counts given (or the
+  // descriptor's); --smoke: the first scan only.
+  const unsigned readers = o.readers.empty() ? unsigned(d.param("readers").levels.front()) : o.readers.front();
+  const unsigned updaters = updater_levels(o, d).front();
+  const size_t scans = o.smoke ? 1 : d.variants.size();
+  for (size_t k = 0; k < scans; ++k) {
+    const scan_kind kind = scan_kind(k);
+    const std::string name = benchmark_name(std::string(d.name), B::kName,
         {{"readers", std::to_string(readers)}, {"updaters", std::to_string(updaters)},
-         {"scan", std::string(scan_name(kind))}, {"placement", policy_name(o.reader_policy)}});
-    register_point(name, [o, readers, updaters, kind](benchmark::State& state) {
+         {std::string(d.variant_key), std::string(d.variants[k].name)}, {"placement", policy_name(o.reader_policy)}});
+    register_point(name, [o, &d, readers, updaters, kind](benchmark::State& state) {
       shared s;
       for (uint64_t i = 0; i < kPermanent; ++i) {
         node* n = s.ledger.make();
@@ -341,14 +273,11 @@ void register_hash_scan(const bench_options& o) {
       const uint64_t unreclaimed = s.ledger.outstanding() - linked;
       registered_barrier<B>();  // deleted nodes' callbacks, before the ledger goes away
       report_run(state, run, stats, unreclaimed);
-      state.counters["scans"] = double(s.scans.load());
-      state.counters["scan_ns_sum"] = double(s.scan_ns_sum.load());
-      state.counters["lookup_misses"] = double(s.lookup_misses.load());
-      state.counters["scan_count_errors"] = double(s.scan_count_errors.load());
-      state.counters["poisoned_seen"] = double(s.poisoned_seen.load());
-      state.counters["pending_peak"] = double(s.pending_peak.load());
-      state.counters["pending_bytes_peak"] = double(s.pending_peak.load() * sizeof(node));
-      state.counters["throttled"] = double(s.throttled.load());
+      report_counters(state, d,
+                      {{"scans", s.scans}, {"scan_ns_sum", s.scan_ns_sum}, {"lookup_misses", s.lookup_misses},
+                       {"scan_count_errors", s.scan_count_errors}, {"poisoned_seen", s.poisoned_seen},
+                       {"pending_peak", s.pending_peak}, {"pending_bytes_peak", s.pending_peak.load() * sizeof(node)},
+                       {"throttled", s.throttled}});
     });
   }
 }

@@ -38,11 +38,50 @@
 #include <thread>
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 #include "bench/workloads/gp_latency.h"
 #include "bench/workloads/read_scalability.h"
 #include "impls/srcu/srcu.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_long_reader() {
+  static const workload_descriptor d{
+      .name = "long_reader",
+      .summary = "a long traversal vs unrelated updaters' grace periods: global, srcu domain, ref, chunks",
+      .needs_updates = true,
+      .params = {{"readers", {1}, "short reader threads (--readers, the first)"},
+                 {"updaters", {1}, "unrelated threads timing synchronize (--updaters, the first)"},
+                 {"mode", {}, "how the long reader is protected"},
+                 {"elements", {4096, 65536}, "slots in the structure the long reader traverses"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .variant_key = "mode",
+      // Every mode runs the unrelated readers and updaters on the backend.
+      .variants = {{"global", true, "one read-side section around the traversal"},
+                   {"srcu", true, "its own SRCU domain"},
+                   {"ref", true, "references taken per chunk"},
+                   {"chunk", true, "one read-side section per chunk"}},
+      .counters = {{"long_ops", "elements", "elements the long reader visited inside the window"},
+                   {"long_cpu_ns", "ns", "the long reader's CPU time inside the window"},
+                   {"traversals", "traversals", "whole traversals completed inside the window"},
+                   {"long_violations", "elements", "poisoned elements the long reader saw"},
+                   {"replaced", "elements", "elements the replacer replaced"},
+                   {"pending_peak", "elements", "peak retired elements not yet freed"},
+                   {"pending_bytes_peak", "bytes", "pending_peak in bytes"},
+                   {"ref_misses", "elements", "ref mode: elements found at zero references (retried)"},
+                   {"srcu_gps", "grace periods", "grace periods of the long reader's SRCU domain"},
+                   {"throttled", "waits", "replacer yields while too many elements awaited reclamation"},
+                   {"elements", "elements", "the elements parameter"}},
+      .checks = {"long_violations"},
+      .metrics = {{"long_elements_per_s", "long reader throughput", "elements/s", true, "rate", "long_ops"},
+                  {"pending_bytes_peak", "retired, unfreed memory peak", "bytes", false, "raw",
+                   "pending_bytes_peak"}},
+      .headline = "lat_p50_ns",
+      .throughput = "reader_ops_per_s",
+  };
+  return d;
+}
+
 namespace long_reader_detail {
 
 inline constexpr uint64_t kChunk = 64;           // elements per batch / per chunk section
@@ -50,16 +89,7 @@ inline constexpr uint64_t kElementWorkNs = 100;  // busy work per element visite
 inline constexpr uint64_t kReplaceIntervalNs = 10'000;
 inline constexpr uint64_t kMaxPending = uint64_t{1} << 20;
 
-enum class mode { global, srcu, ref, chunk };
-inline constexpr std::string_view mode_name(mode m) {
-  switch (m) {
-    case mode::global: return "global";
-    case mode::srcu: return "srcu";
-    case mode::ref: return "ref";
-    case mode::chunk: return "chunk";
-  }
-  return "?";
-}
+enum class mode { global, srcu, ref, chunk };  // the descriptor's variants, in order
 
 // A test-only backend may ask for the long reader's own protection to be
 // broken (its srcu_domain does not wait; ref mode drops a reference twice),
@@ -240,18 +270,20 @@ template <Backend B>
 void register_long_reader(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace long_reader_detail;
-  const unsigned readers = o.readers.empty() ? 1 : o.readers.front();  // short readers
-  const unsigned updaters = o.updaters.empty() ? 1 : o.updaters.front();
-  const std::vector<mode> modes =
-      o.smoke ? std::vector<mode>{mode::srcu} : std::vector<mode>{mode::global, mode::srcu, mode::ref, mode::chunk};
-  const std::vector<uint64_t> sizes = o.smoke ? std::vector<uint64_t>{1024} : std::vector<uint64_t>{4096, 65536};
+  const workload_descriptor& d = describe_long_reader();
+  const unsigned readers =  // short readers
+      o.readers.empty() ? unsigned(d.param("readers").levels.front()) : o.readers.front();
+  const unsigned updaters = o.updaters.empty() ? unsigned(d.param("updaters").levels.front()) : o.updaters.front();
+  const std::vector<uint64_t> sizes = o.smoke ? std::vector<uint64_t>{1024} : d.param("elements").levels;
   for (uint64_t elements : sizes)
-  for (mode m : modes) {
-    const std::string name = benchmark_name("long_reader", B::kName,
+  for (size_t i = 0; i < d.variants.size(); ++i) {
+    const mode m = mode(i);
+    if (o.smoke && m != mode::srcu) continue;  // smoke: srcu only
+    const std::string name = benchmark_name(std::string(d.name), B::kName,
         {{"readers", std::to_string(readers)}, {"updaters", std::to_string(updaters)},
-         {"mode", std::string(mode_name(m))}, {"elements", std::to_string(elements)},
+         {"mode", std::string(d.variants[i].name)}, {"elements", std::to_string(elements)},
          {"placement", policy_name(o.reader_policy)}});
-    register_point(name, [o, readers, updaters, m, elements](benchmark::State& state) {
+    register_point(name, [o, &d, readers, updaters, m, elements](benchmark::State& state) {
       srcu_domain domain({.wait_for_readers = !broken_long_reader<B>()});
       shared s;
       s.domain = &domain;
@@ -284,17 +316,13 @@ void register_long_reader(const bench_options& o) {
       unrelated.ledger.poison_and_free(unrelated.ptr.load());
       report_run(state, run, stats, unreclaimed);
       const role_totals lr = run.totals("long");
-      state.counters["long_ops"] = double(lr.ops);
-      state.counters["long_cpu_ns"] = double(lr.cpu_ns);
-      state.counters["traversals"] = double(s.traversals.load());
-      state.counters["long_violations"] = double(s.long_violations.load());
-      state.counters["replaced"] = double(s.replaced.load());
-      state.counters["pending_peak"] = double(s.pending_peak.load());
-      state.counters["pending_bytes_peak"] = double(s.pending_peak.load() * sizeof(bench_object));
-      state.counters["ref_misses"] = double(s.ref_misses.load());
-      state.counters["srcu_gps"] = double(dom.grace_periods - dom_before.grace_periods);
-      state.counters["throttled"] = double(s.throttled.load());
-      state.counters["elements"] = double(elements);
+      report_counters(state, d,
+                      {{"long_ops", lr.ops}, {"long_cpu_ns", lr.cpu_ns}, {"traversals", s.traversals},
+                       {"long_violations", s.long_violations}, {"replaced", s.replaced},
+                       {"pending_peak", s.pending_peak},
+                       {"pending_bytes_peak", s.pending_peak.load() * sizeof(bench_object)},
+                       {"ref_misses", s.ref_misses}, {"srcu_gps", dom.grace_periods - dom_before.grace_periods},
+                       {"throttled", s.throttled}, {"elements", elements}});
     });
   }
 }

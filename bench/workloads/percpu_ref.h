@@ -45,10 +45,47 @@
 #include <vector>
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 #include "bench/workloads/retired.h"
 #include "impls/core/barrier.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_percpu_ref() {
+  static const workload_descriptor d{
+      .name = "percpu_ref",
+      .summary = "Linux's percpu_ref: per-thread counts, RCU-mediated switch to atomic on kill, reinit; "
+                 "vs atomic mode only and a plain atomic refcount (1 killer)",
+      .needs_updates = true,
+      .params = {{"readers", {}, "threads looping tryget_live + put (--readers; default 1..PUs, 2x, 4x)"},
+                 {"updaters", {}, "one killer (kill, wait for the release, reinit), whatever --updaters says", {1}},
+                 {"variant", {}, "the reference count's mode, or the plain atomic twin"},
+                 {"live_us", {1000, 10'000}, "us each generation stays live before its kill"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .variant_key = "variant",
+      .variants = {{"percpu", true, "per-thread mode"},
+                   {"atomic", true, "atomic mode (INIT_ATOMIC)"},
+                   {"plain", false, "plain atomic refcount (no RCU)"}},
+      .counters = {{"releases", "releases", "release() runs"},
+                   {"kills", "kills", "kill() calls"},
+                   {"get_after_release", "gets", "gets that succeeded on a released generation"},
+                   {"put_after_release", "puts", "puts of references released while held"},
+                   {"release_mismatch", "releases", "|kills - releases| after the final barrier"},
+                   {"count_error", "references", "count left other than 0 (killed) or 1 (live)"},
+                   {"dead_ns", "ns", "window time the ref was dead (kill to reinit)"},
+                   {"failed_gets", "gets", "tryget_live() calls that failed (ref dead)"},
+                   {"percpu_gets", "gets", "gets taken in per-thread mode"},
+                   {"atomic_gets", "gets", "gets taken in atomic mode"},
+                   {"live_us", "us", "the live_us parameter"}},
+      .checks = {"get_after_release", "put_after_release", "release_mismatch", "count_error"},
+      .metrics = {{"ns_per_live_pair", "get + put per reader while live", "ns", false, "ns_per_op", "reader",
+                   "dead_ns"}},
+      .headline = "ns_per_live_pair",
+      .throughput = "reader_ops_per_s",
+  };
+  return d;
+}
+
 namespace percpu_ref_detail {
 
 inline constexpr uint64_t kReadBatch = 256;
@@ -326,9 +363,10 @@ template <Backend B>
 void register_percpu_ref(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace percpu_ref_detail;
-  for (const rescue_point& p :
-       rescue_points(o, "percpu_ref", B::kName, {"percpu", "atomic", "plain"}, "live_us", {1000, 10'000}, {1})) {
-    register_point(p.name, [o, readers = p.readers, v = variant(p.variant),
+  const workload_descriptor& d = describe_percpu_ref();
+  // One killer whatever --updaters says: the descriptor's `always` level alone.
+  for (const rescue_point& p : rescue_points(o, d, B::kName)) {
+    register_point(p.name, [o, &d, readers = p.readers, v = variant(p.variant),
                             live_us = p.size](benchmark::State& state) {
       shared s(readers, v);
       reinit(s);  // generation 1; released_gen 0: none released yet
@@ -363,17 +401,12 @@ void register_percpu_ref(const bench_options& o) {
       run.violations += s.get_after_release.load() + (count_error != 0) +
                         release_mismatch;  // put_after_release: counted by the readers' batches
       report_run(state, run, stats, 0);
-      state.counters["releases"] = double(s.releases.load());
-      state.counters["get_after_release"] = double(s.get_after_release.load());
-      state.counters["put_after_release"] = double(s.put_after_release.load());
-      state.counters["release_mismatch"] = double(release_mismatch);
-      state.counters["kills"] = double(kills);
-      state.counters["dead_ns"] = double(dead_ns);
-      state.counters["count_error"] = double(count_error);
-      state.counters["failed_gets"] = double(s.failed_gets.load());
-      state.counters["percpu_gets"] = double(s.percpu_gets.load());
-      state.counters["atomic_gets"] = double(s.atomic_gets.load());
-      state.counters["live_us"] = double(live_us);
+      report_counters(state, d,
+                      {{"releases", s.releases}, {"get_after_release", s.get_after_release},
+                       {"put_after_release", s.put_after_release}, {"release_mismatch", release_mismatch},
+                       {"kills", kills}, {"dead_ns", dead_ns}, {"count_error", count_error},
+                       {"failed_gets", s.failed_gets}, {"percpu_gets", s.percpu_gets},
+                       {"atomic_gets", s.atomic_gets}, {"live_us", live_us}});
     });
   }
 }

@@ -8,8 +8,27 @@
 #pragma once
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_read_cost() {
+  static const workload_descriptor d{
+      .name = "read_cost",
+      .summary = "cost of one read-side section, loop calibrated apart",
+      .needs_updates = false,
+      .params = {{"readers", {}, "reader threads (--readers; default 1..PUs, 2x, 4x)"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .counters = {{"loop_calib_ops", "iterations", "iterations of the loop without the section, before the window"},
+                   {"loop_calib_ns", "ns", "time those iterations took, all readers summed"}},
+      .metrics = {{"loop_ns", "empty read loop per iteration", "ns", false, "share", "loop_calib_ns",
+                   "loop_calib_ops"}},
+      .headline = "ns_per_read",
+      .throughput = "reads_per_s",
+  };
+  return d;
+}
+
 namespace read_cost_detail {
 
 inline constexpr uint64_t kBatch = 1024;
@@ -50,10 +69,11 @@ void reader(thread_ctx& ctx, const std::atomic<bench_object*>& ptr, calibration&
 template <Backend B>
 void register_read_cost(const bench_options& o) {
   using namespace read_cost_detail;
+  const workload_descriptor& d = describe_read_cost();
   for (unsigned readers : o.smoke ? std::vector<unsigned>{1} : reader_sweep(o)) {
-    const std::string name = benchmark_name("read_cost", B::kName,
+    const std::string name = benchmark_name(std::string(d.name), B::kName,
         {{"readers", std::to_string(readers)}, {"placement", policy_name(o.reader_policy)}});
-    register_point(name, [o, readers](benchmark::State& state) {
+    register_point(name, [o, &d, readers](benchmark::State& state) {
       bench_object obj;
       std::atomic<bench_object*> ptr{&obj};
       calibration calib;
@@ -63,8 +83,7 @@ void register_read_cost(const bench_options& o) {
           {{"reader", readers, o.reader_policy,
             [&](thread_ctx& ctx) { reader<B>(ctx, ptr, calib); }}});
       report_run(state, run, stats_since(before, B::stats()), 0);
-      state.counters["loop_calib_ops"] = double(calib.ops.load());
-      state.counters["loop_calib_ns"] = double(calib.ns.load());
+      report_counters(state, d, {{"loop_calib_ops", calib.ops}, {"loop_calib_ns", calib.ns}});
     });
   }
 }

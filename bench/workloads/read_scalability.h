@@ -6,8 +6,30 @@
 #pragma once
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_read_scalability() {
+  static const workload_descriptor d{
+      .name = "read_scalability",
+      .summary = "reads/s as readers are added, with 0 or 1 updater (sync or call_rcu)",
+      .needs_updates = false,
+      .params = {{"readers", {}, "reader threads (--readers; default 1..PUs, 2x, 4x)"},
+                 {"updaters", {0, 1}, "replacing threads: 0 with reclaim:none, 1 otherwise (fixed)"},
+                 {"reclaim", {}, "how the updater reclaims the object it replaced"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .variant_key = "reclaim",
+      // sync and call run only on backends safe for updates (not none).
+      .variants = {{"none", true, "no updater"},
+                   {"sync", true, "1 updater: synchronize, then free"},
+                   {"call", true, "1 updater: call_rcu(free)"}},
+      .headline = "reads_per_s",
+      .throughput = "reads_per_s",
+  };
+  return d;
+}
+
 namespace read_scalability_detail {
 
 inline constexpr uint64_t kReadBatch = 1024;
@@ -77,22 +99,26 @@ void updater(thread_ctx& ctx, shared& s, bool use_call_rcu) {
 template <Backend B>
 void register_read_scalability(const bench_options& o) {
   using namespace read_scalability_detail;
-  struct mode { unsigned updaters; const char* reclaim; };
-  std::vector<mode> modes = {{0, "none"}};
-  if (B::kTraits.safe_for_updates) {
-    modes.push_back({1, "sync"});
-    modes.push_back({1, "call"});
+  const workload_descriptor& d = describe_read_scalability();
+  // reclaim:none has no updater; sync and call have one, where updates are safe.
+  struct mode { unsigned updaters; std::string_view reclaim; };
+  std::vector<mode> modes;
+  for (const variant_desc& v : d.variants) {
+    if (v.name == "none")
+      modes.push_back({0, v.name});
+    else if (B::kTraits.safe_for_updates)
+      modes.push_back({1, v.name});
   }
   for (unsigned readers : o.smoke ? std::vector<unsigned>{2} : reader_sweep(o)) {
     for (const mode m : modes) {
-      const std::string name = benchmark_name("read_scalability", B::kName,
+      const std::string name = benchmark_name(std::string(d.name), B::kName,
           {{"readers", std::to_string(readers)}, {"updaters", std::to_string(m.updaters)},
-           {"reclaim", m.reclaim}, {"placement", policy_name(o.reader_policy)}});
+           {"reclaim", std::string(m.reclaim)}, {"placement", policy_name(o.reader_policy)}});
       register_point(name, [o, readers, m](benchmark::State& state) {
         shared s;
         s.ptr.store(s.ledger.make());
         callback_ledger<B>::ledger = &s.ledger;
-        const bool use_call = std::string_view(m.reclaim) == "call";
+        const bool use_call = m.reclaim == "call";
         const backend_stats before = B::stats();
         run_options ro = run_options_for(o);
         std::vector<role_spec> roles = {

@@ -37,25 +37,50 @@
 #include <thread>
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 #include "impls/core/barrier.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_ref_call_rcu() {
+  static const workload_descriptor d{
+      .name = "ref_call_rcu",
+      .summary = "QEMU's RCU + real refcount: ref in the section, last unref -> call_rcu(destroy); "
+                 "updater under its big lock reclaims by synchronize or call_rcu, vs the rwlock idiom",
+      .needs_updates = true,
+      .params = {{"readers", {}, "reader threads (--readers; default 1..PUs, 2x, 4x)"},
+                 {"updaters", {1}, "threads replacing the object under the big lock (--updaters)"},
+                 {"variant", {}, "how the updater drops the replaced object's reference"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .variant_key = "variant",
+      .variants = {{"sync", true, "RCU: synchronize under the big lock, then unref"},
+                   {"call", true, "RCU: call_rcu(unref) under the big lock"},
+                   {"rwlock", false, "rwlock idiom: ref and unref under read_lock"}},
+      .counters = {{"destroyed", "objects", "objects destroyed inside the window"},
+                   {"ref_from_zero", "refs", "references taken on a count already 0"},
+                   {"bad_destroy", "objects",
+                    "destroys of a poisoned object or of a non-zero count; the last object not at count 1"},
+                   {"never_destroyed", "objects", "replaced objects not destroyed after the final barriers"},
+                   {"hold_samples", "holds", "big-lock holds timed inside the window"},
+                   {"hold_p50_ns", "ns", "big-lock hold p50"},
+                   {"hold_p99_ns", "ns", "big-lock hold p99"},
+                   {"hold_max_ns", "ns", "big-lock hold max"},
+                   {"throttled", "waits", "updater yields while too many objects awaited destroy"}},
+      .checks = {"ref_from_zero", "bad_destroy", "never_destroyed"},
+      .metrics = {{"hold_p50_ns", "big-lock hold p50", "ns", false, "sampled", "hold_p50_ns", "hold_samples"}},
+      .headline = "reads_per_s",
+      .throughput = "reader_ops_per_s",
+  };
+  return d;
+}
+
 namespace ref_call_rcu_detail {
 
 inline constexpr uint64_t kReadBatch = 256;
 inline constexpr uint64_t kCallBatch = 8;
 inline constexpr uint64_t kMaxPending = uint64_t{1} << 20;
 
-enum class variant { sync, call, rwlock };
-
-inline const char* variant_name(variant v) {
-  switch (v) {
-    case variant::sync: return "sync";
-    case variant::call: return "call";
-    case variant::rwlock: return "rwlock";
-  }
-  return "?";
-}
+enum class variant { sync, call, rwlock };  // the descriptor's variants, in order
 
 struct shared {
   std::atomic<bench_object*> foo{nullptr};
@@ -216,15 +241,20 @@ template <Backend B>
 void register_ref_call_rcu(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace ref_call_rcu_detail;
+  const workload_descriptor& d = describe_ref_call_rcu();
+  const std::vector<uint64_t>& updater_defaults = d.param("updaters").levels;
   const std::vector<unsigned> writer_counts =
-      o.smoke ? std::vector<unsigned>{1} : (o.updaters.empty() ? std::vector<unsigned>{1} : o.updaters);
+      o.smoke ? std::vector<unsigned>{1}
+              : (o.updaters.empty() ? std::vector<unsigned>(updater_defaults.begin(), updater_defaults.end())
+                                    : o.updaters);
   for (unsigned readers : o.smoke ? std::vector<unsigned>{2} : reader_sweep(o))
   for (unsigned updaters : writer_counts)
-  for (variant v : {variant::sync, variant::call, variant::rwlock}) {
-    const std::string name = benchmark_name("ref_call_rcu", B::kName,
+  for (size_t i = 0; i < d.variants.size(); ++i) {
+    const variant v = variant(i);
+    const std::string name = benchmark_name(std::string(d.name), B::kName,
         {{"readers", std::to_string(readers)}, {"updaters", std::to_string(updaters)},
-         {"variant", variant_name(v)}, {"placement", policy_name(o.reader_policy)}});
-    register_point(name, [o, readers, updaters, v](benchmark::State& state) {
+         {"variant", std::string(d.variants[i].name)}, {"placement", policy_name(o.reader_policy)}});
+    register_point(name, [o, &d, readers, updaters, v](benchmark::State& state) {
       shared s;
       s.foo.store(s.ledger.make());
       run_state<B>::current = &s;
@@ -257,15 +287,12 @@ void register_ref_call_rcu(const bench_options& o) {
       with_latency.latency.merge(s.destroy_latency);
       with_latency.violations += s.bad_destroy.load() + never_destroyed;
       report_run(state, with_latency, stats, unreclaimed);
-      state.counters["destroyed"] = double(s.destroyed_in_window.load());
-      state.counters["ref_from_zero"] = double(s.ref_from_zero.load());
-      state.counters["bad_destroy"] = double(s.bad_destroy.load());
-      state.counters["never_destroyed"] = double(never_destroyed);
-      state.counters["hold_samples"] = double(hold.count());
-      state.counters["hold_p50_ns"] = double(hold.percentile(0.50));
-      state.counters["hold_p99_ns"] = double(hold.percentile(0.99));
-      state.counters["hold_max_ns"] = double(hold.max());
-      state.counters["throttled"] = double(s.throttled.load());
+      report_counters(state, d,
+                      {{"destroyed", s.destroyed_in_window}, {"ref_from_zero", s.ref_from_zero},
+                       {"bad_destroy", s.bad_destroy}, {"never_destroyed", never_destroyed},
+                       {"hold_samples", hold.count()}, {"hold_p50_ns", hold.percentile(0.50)},
+                       {"hold_p99_ns", hold.percentile(0.99)}, {"hold_max_ns", hold.max()},
+                       {"throttled", s.throttled}});
     });
   }
 }

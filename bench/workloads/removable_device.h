@@ -36,10 +36,42 @@
 #include <vector>
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 #include "bench/workloads/retired.h"
 #include "impls/core/barrier.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_removable_device() {
+  static const workload_descriptor d{
+      .name = "removable_device",
+      .summary = "I/O counted in past a removable device's `removing` flag: RCU vs rwlock fast path",
+      .needs_updates = true,
+      .params = {{"readers", {}, "I/O threads (--readers; default 1..PUs, 2x, 4x)"},
+                 {"updaters", {1}, "removers, each removing and re-inserting its own device (--updaters)"},
+                 {"variant", {}, "what the I/O fast path holds while it checks `removing`"},
+                 {"present_us", {100, 10'000}, "us a device stays present between removals"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .variant_key = "variant",
+      .variants = {{"rcu", true, "RCU fast path"}, {"rwlock", false, "rwlock fast path (read_lock)"}},
+      .counters = {{"io_attempted", "I/Os", "I/Os the fast path tried to start, whole run"},
+                   {"io_cancelled", "I/Os", "I/Os cancelled: the device was being removed"},
+                   {"io_completed", "I/Os", "I/Os done and counted out, whole run"},
+                   {"io_completed_window", "I/Os", "I/Os completed inside the window"},
+                   {"io_on_removed", "I/Os", "I/Os that ran on a removed device (lost with it)"},
+                   {"undrained", "devices", "devices freed with I/Os still counted in"},
+                   {"removing_ns", "ns", "time the removers spent removing devices inside the window"},
+                   {"present_us", "us", "the present_us parameter"}},
+      .checks = {"io_on_removed", "undrained"},
+      .metrics = {{"io_completed_per_s", "I/Os completed", "I/Os/s", true, "rate", "io_completed_window"},
+                  {"cancelled_share", "I/Os cancelled", "share of attempts", false, "share", "io_cancelled",
+                   "io_attempted"}},
+      .headline = "reads_per_s",
+      .throughput = "reader_ops_per_s",
+  };
+  return d;
+}
+
 namespace removable_device_detail {
 
 inline constexpr uint64_t kIoBatch = 256;
@@ -228,10 +260,9 @@ template <Backend B>
 void register_removable_device(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace removable_device_detail;
-  const std::vector<unsigned> removers = o.updaters.empty() ? std::vector<unsigned>{1} : o.updaters;
-  for (const rescue_point& p :
-       rescue_points(o, "removable_device", B::kName, {"rcu", "rwlock"}, "present_us", {100, 10'000}, removers)) {
-    register_point(p.name, [o, readers = p.readers, updaters = p.updaters, v = variant(p.variant),
+  const workload_descriptor& d = describe_removable_device();
+  for (const rescue_point& p : rescue_points(o, d, B::kName)) {
+    register_point(p.name, [o, &d, readers = p.readers, updaters = p.updaters, v = variant(p.variant),
                             present_us = p.size](benchmark::State& state) {
       shared s;
       s.v = v;
@@ -247,14 +278,10 @@ void register_removable_device(const bench_options& o) {
       const uint64_t attempted = s.attempted.load(), cancelled = s.cancelled.load(), completed = s.completed.load();
       run.violations += (cancelled + completed != attempted) + (s.undrained.load() - undrained_in_run);
       report_run(state, run, stats, unreclaimed);
-      state.counters["io_attempted"] = double(attempted);
-      state.counters["io_cancelled"] = double(cancelled);
-      state.counters["io_completed"] = double(completed);
-      state.counters["io_completed_window"] = double(s.completed_in_window.load());
-      state.counters["io_on_removed"] = double(s.io_on_removed.load());
-      state.counters["undrained"] = double(s.undrained.load());
-      state.counters["removing_ns"] = double(s.removing_ns.load());
-      state.counters["present_us"] = double(present_us);
+      report_counters(state, d,
+                      {{"io_attempted", attempted}, {"io_cancelled", cancelled}, {"io_completed", completed},
+                       {"io_completed_window", s.completed_in_window}, {"io_on_removed", s.io_on_removed},
+                       {"undrained", s.undrained}, {"removing_ns", s.removing_ns}, {"present_us", present_us}});
     });
   }
 }

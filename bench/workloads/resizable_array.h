@@ -38,9 +38,38 @@
 #include <vector>
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 #include "bench/workloads/retired.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_resizable_array() {
+  static const workload_descriptor d{
+      .name = "resizable_array",
+      .summary = "random indexed reads while resized: length inside the RCU array vs apart vs rwlock",
+      .needs_updates = true,
+      .params = {{"readers", {}, "reading threads (--readers; default 1..PUs, 2x, 4x)"},
+                 {"updaters", {}, "one thread resizing back to back, whatever --updaters says", {1}},
+                 {"variant", {}, "where the length lives and how reads are synchronized with resizes"},
+                 {"len", {64, 4096}, "elements the array grows to (it resizes between len/8 and len)"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .variant_key = "variant",
+      .variants = {{"rcu", true, "RCU: length inside the array (the fix)"},
+                   {"split", true, "RCU: length and pointer apart, 2 GPs"},
+                   {"rwlock", false, "rwlock around length and pointer"}},
+      .counters = {{"oob_reads", "reads", "reads past the length of the array they indexed"},
+                   {"freed_reads", "reads", "reads of a freed array"},
+                   {"pending_byte_ns", "byte-ns", "bytes unpublished but not yet freed, integrated over time"},
+                   {"len", "elements", "the len parameter"}},
+      .checks = {"oob_reads", "freed_reads"},
+      .metrics = {{"pending_bytes_avg", "bytes awaiting reclamation (time average)", "bytes", false, "share",
+                   "pending_byte_ns", "wall_ns"}},
+      .headline = "reads_per_s",
+      .throughput = "reader_ops_per_s",
+  };
+  return d;
+}
+
 namespace resizable_array_detail {
 
 inline constexpr uint64_t kReadBatch = 1024;
@@ -185,9 +214,10 @@ template <Backend B>
 void register_resizable_array(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace resizable_array_detail;
-  for (const rescue_point& p :
-       rescue_points(o, "resizable_array", B::kName, {"rcu", "split", "rwlock"}, "len", {64, 4096}, {1})) {
-    register_point(p.name, [o, readers = p.readers, v = variant(p.variant),
+  const workload_descriptor& d = describe_resizable_array();
+  // One updater whatever --updaters says: the descriptor's `always` level alone.
+  for (const rescue_point& p : rescue_points(o, d, B::kName)) {
+    register_point(p.name, [o, &d, readers = p.readers, v = variant(p.variant),
                             len = size_t(p.size)](benchmark::State& state) {
       shared s;
       s.v = v;
@@ -199,10 +229,9 @@ void register_resizable_array(const bench_options& o) {
       const auto [run, stats] = run_rescue<B>(o, readers, 1, [&](thread_ctx& c) { reader<B>(c, s); },
                                               [&](thread_ctx& c) { updater<B>(c, s); });
       report_run(state, run, stats, s.ring.outstanding() - 1);  // less the published one
-      state.counters["oob_reads"] = double(s.oob_reads.load());
-      state.counters["freed_reads"] = double(s.freed_reads.load());
-      state.counters["pending_byte_ns"] = double(s.pending_byte_ns.load());
-      state.counters["len"] = double(len);
+      report_counters(state, d,
+                      {{"oob_reads", s.oob_reads}, {"freed_reads", s.freed_reads},
+                       {"pending_byte_ns", s.pending_byte_ns}, {"len", len}});
       s.ring.retire(s.arr.load());
     });
   }

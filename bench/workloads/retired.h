@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 
 namespace rculab {
 
@@ -76,32 +77,44 @@ struct rescue_point {
   std::string name;
   unsigned readers = 0;
   unsigned updaters = 0;
-  size_t variant = 0;  // index into the variant names (the workload's enum order)
+  size_t variant = 0;  // index into the descriptor's variants (the workload's enum order)
   uint64_t size = 0;   // the workload's own size parameter
 };
 
+// Updater counts: the user's (--updaters) or the descriptor's default, then
+// the levels it runs whatever the flags say. A workload without a default
+// grid (levels empty) has a fixed updater count: --updaters does not apply.
+inline std::vector<unsigned> updater_levels(const bench_options& o, const workload_descriptor& d) {
+  const param_desc& p = d.param("updaters");
+  std::vector<unsigned> levels;
+  if (!p.levels.empty()) levels = o.updaters.empty() ? std::vector<unsigned>(p.levels.begin(), p.levels.end()) : o.updaters;
+  levels.insert(levels.end(), p.always.begin(), p.always.end());
+  return levels;
+}
+
 // readers x updaters x variant x size, named
-// workload/backend:B/readers:R/updaters:U/variant:V/<size_key>:S/placement:P.
+// workload/backend:B/readers:R/updaters:U/variant:V/<size>:S/placement:P,
+// where <size> is the descriptor's parameter after the variant.
 // --smoke: 2 readers, the first updater count and size, every variant.
-inline std::vector<rescue_point> rescue_points(const bench_options& o, const std::string& workload,
-                                               std::string_view backend, const std::vector<std::string>& variants,
-                                               const std::string& size_key, const std::vector<uint64_t>& sizes,
-                                               const std::vector<unsigned>& updaters) {
+inline std::vector<rescue_point> rescue_points(const bench_options& o, const workload_descriptor& d,
+                                               std::string_view backend) {
+  const param_desc& size = d.param_after(d.variant_key);
+  const std::vector<unsigned> updaters = updater_levels(o, d);
   std::vector<rescue_point> points;
   const std::vector<unsigned> reader_counts = o.smoke ? std::vector<unsigned>{2} : reader_sweep(o);
   const size_t updater_levels = o.smoke ? 1 : updaters.size();
-  const size_t size_levels = o.smoke ? 1 : sizes.size();
+  const size_t size_levels = o.smoke ? 1 : size.levels.size();
   for (unsigned readers : reader_counts)
     for (size_t u = 0; u < updater_levels; ++u)
-      for (size_t v = 0; v < variants.size(); ++v)
+      for (size_t v = 0; v < d.variants.size(); ++v)
         for (size_t z = 0; z < size_levels; ++z)
-          points.push_back({benchmark_name(workload, backend,
+          points.push_back({benchmark_name(std::string(d.name), backend,
                                            {{"readers", std::to_string(readers)},
                                             {"updaters", std::to_string(updaters[u])},
-                                            {"variant", variants[v]},
-                                            {size_key, std::to_string(sizes[z])},
+                                            {std::string(d.variant_key), std::string(d.variants[v].name)},
+                                            {std::string(size.key), std::to_string(size.levels[z])},
                                             {"placement", policy_name(o.reader_policy)}}),
-                            readers, updaters[u], v, sizes[z]});
+                            readers, updaters[u], v, size.levels[z]});
   return points;
 }
 

@@ -58,9 +58,55 @@
 #include <type_traits>
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 #include "bench/workloads/retired.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_retrigger_gp() {
+  static const workload_descriptor d{
+      .name = "retrigger_gp",
+      .summary = "open/close storms on one rcu_head: the CLOSED/OPEN/CLOSING/REOPENING/RECLOSING machine "
+                 "vs close waiting in synchronize vs an rwlock",
+      .needs_updates = true,
+      .params = {{"readers", {}, "threads using the object while open (--readers; default 1..PUs, 2x, 4x)"},
+                 {"updaters", {2}, "threads storming open()/close() at random (--updaters)"},
+                 {"variant", {}, "how close() waits for readers before the cleanup"},
+                 {"gap_us", {0, 100}, "us between an updater's calls (0: back to back)"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .variant_key = "variant",
+      .variants = {{"retrigger", true, "retrigger state machine (call_rcu)"},
+                   {"sync", true, "close() waits in synchronize()"},
+                   {"rwlock", false, "rwlock (no RCU)"}},
+      .counters = {{"opens_ok", "calls", "open() calls that opened"},
+                   {"closes_ok", "calls", "close() calls that closed"},
+                   {"busy", "calls", "open() calls on an object already open (busy)"},
+                   {"noent", "calls", "close() calls on an object not open (noent)"},
+                   {"callbacks", "callbacks", "close callbacks run"},
+                   {"close_gps", "GPs", "grace periods closes waited for (callbacks, or synchronize calls)"},
+                   {"reopens", "callbacks", "callbacks that found REOPENING (cleanup cancelled)"},
+                   {"requeues", "callbacks", "callbacks that found RECLOSING (head queued again)"},
+                   {"cleanups", "cleanups", "close_cleanup() runs"},
+                   {"usable_reads", "reads", "reads that found the object open"},
+                   {"closed_reads", "reads", "reads that found it closed"},
+                   {"freed_reads", "reads", "reads of a freed object"},
+                   {"double_queue", "queueings", "queueings of the head while queued (refused)"},
+                   {"bad_callback", "callbacks", "callbacks that found CLOSED or OPEN"},
+                   {"bad_cleanup", "cleanups", "cleanups of a published, freed or missing object"},
+                   {"unsettled", "0/1", "the machine had not settled after the barriers"},
+                   {"model_mismatch", "0/1", "the final state differs from the sequential model's"},
+                   {"lost_cleanups", "objects", "objects not cleaned up exactly once (the open one aside)"},
+                   {"gap_us", "us", "the gap_us parameter"}},
+      .checks = {"freed_reads", "double_queue", "bad_callback", "bad_cleanup", "unsettled", "model_mismatch",
+                 "lost_cleanups"},
+      .metrics = {{"gps_per_close", "grace periods per close", "GPs/close", false, "share", "close_gps",
+                   "closes_ok"}},
+      .headline = "updates_per_s",
+      .throughput = "reader_ops_per_s",
+  };
+  return d;
+}
+
 namespace retrigger_gp_detail {
 
 inline constexpr uint64_t kReadBatch = 256;
@@ -371,10 +417,9 @@ template <Backend B>
 void register_retrigger_gp(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace retrigger_gp_detail;
-  const std::vector<unsigned> storms = o.updaters.empty() ? std::vector<unsigned>{2} : o.updaters;
-  for (const rescue_point& p :
-       rescue_points(o, "retrigger_gp", B::kName, {"retrigger", "sync", "rwlock"}, "gap_us", {0, 100}, storms)) {
-    register_point(p.name, [o, readers = p.readers, updaters = p.updaters, v = variant(p.variant),
+  const workload_descriptor& d = describe_retrigger_gp();
+  for (const rescue_point& p : rescue_points(o, d, B::kName)) {
+    register_point(p.name, [o, &d, readers = p.readers, updaters = p.updaters, v = variant(p.variant),
                             gap_us = p.size](benchmark::State& state) {
       auto owned = std::make_unique<shared>(v);
       shared& s = *owned;
@@ -396,25 +441,16 @@ void register_retrigger_gp(const bench_options& o) {
       run.violations += s.double_queue.load() + s.bad_callback.load() + s.bad_cleanup.load() + !c.settled +
                         c.model_mismatch + c.lost_cleanups;  // freed_reads: counted by the readers' batches
       report_run(state, run, stats, unreclaimed);
-      state.counters["opens_ok"] = double(s.opens_ok.load());
-      state.counters["closes_ok"] = double(s.closes_ok.load());
-      state.counters["busy"] = double(s.busy.load());
-      state.counters["noent"] = double(s.noent.load());
-      state.counters["callbacks"] = double(s.callbacks.load());
-      state.counters["close_gps"] = double(v == variant::sync ? s.sync_gps.load() : s.callbacks.load());
-      state.counters["reopens"] = double(s.reopens.load());
-      state.counters["requeues"] = double(s.requeues.load());
-      state.counters["cleanups"] = double(s.cleanups.load());
-      state.counters["usable_reads"] = double(s.usable_reads.load());
-      state.counters["closed_reads"] = double(s.closed_reads.load());
-      state.counters["freed_reads"] = double(s.freed_reads.load());
-      state.counters["double_queue"] = double(s.double_queue.load());
-      state.counters["bad_callback"] = double(s.bad_callback.load());
-      state.counters["bad_cleanup"] = double(s.bad_cleanup.load());
-      state.counters["unsettled"] = double(!c.settled);
-      state.counters["model_mismatch"] = double(c.model_mismatch);
-      state.counters["lost_cleanups"] = double(c.lost_cleanups);
-      state.counters["gap_us"] = double(gap_us);
+      report_counters(state, d,
+                      {{"opens_ok", s.opens_ok}, {"closes_ok", s.closes_ok}, {"busy", s.busy}, {"noent", s.noent},
+                       {"callbacks", s.callbacks},
+                       {"close_gps", v == variant::sync ? s.sync_gps.load() : s.callbacks.load()},
+                       {"reopens", s.reopens}, {"requeues", s.requeues}, {"cleanups", s.cleanups},
+                       {"usable_reads", s.usable_reads}, {"closed_reads", s.closed_reads},
+                       {"freed_reads", s.freed_reads}, {"double_queue", s.double_queue},
+                       {"bad_callback", s.bad_callback}, {"bad_cleanup", s.bad_cleanup},
+                       {"unsettled", !c.settled}, {"model_mismatch", c.model_mismatch},
+                       {"lost_cleanups", c.lost_cleanups}, {"gap_us", gap_us}});
       if (!c.settled) {
         (void)owned.release();  // a callback may still come for it: leaked, not freed under it
         return;

@@ -34,9 +34,39 @@
 #include <thread>
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 #include "bench/workloads/retired.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_route_table() {
+  static const workload_descriptor d{
+      .name = "route_table",
+      .summary = "perfbook's Pre-BSD routing table: lookups in a short route list under RCU vs a global lock "
+                 "vs a whole-table copy, updaters deleting and re-adding routes",
+      .needs_updates = true,
+      .params = {{"readers", {}, "lookup threads (--readers; default 1..PUs, 2x, 4x)"},
+                 {"updaters", {1}, "threads deleting and re-adding routes flat out (--updaters)", {0}},
+                 {"variant", {}, "how lookups and updates are synchronized"},
+                 {"routes", {10, 100}, "routes in the table (even indexes permanent, odd ones toggled)"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .variant_key = "variant",
+      .variants = {{"rcu", true, "RCU: linked list (route_rcu)"},
+                   {"lock", false, "global lock (lookups and updates)"},
+                   {"copy", true, "RCU: whole table copied per update"}},
+      .counters = {{"permanent_misses", "lookups", "permanent routes not found (never deleted: a violation)"},
+                   {"wrong_iface", "lookups", "routes found with an interface not their own"},
+                   {"poisoned_seen", "entries", "freed entries or table copies a lookup read"},
+                   {"pending_peak", "entries", "peak deleted entries (or table copies) waiting for reclamation"},
+                   {"throttled", "waits", "updater waits for reclamation to catch up"},
+                   {"routes", "routes", "the routes parameter"}},
+      .checks = {"permanent_misses", "wrong_iface", "poisoned_seen"},
+      .headline = "reads_per_s",
+      .throughput = "reader_ops_per_s",
+  };
+  return d;
+}
+
 namespace route_table_detail {
 
 inline constexpr uint64_t kLookupBatch = 256;
@@ -327,11 +357,9 @@ void register_route_table(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace route_table_detail;
   // The user's updater counts (default 1), then 0: the book's read-only run.
-  std::vector<unsigned> updaters = o.updaters.empty() ? std::vector<unsigned>{1} : o.updaters;
-  updaters.push_back(0);
-  for (const rescue_point& p :
-       rescue_points(o, "route_table", B::kName, {"rcu", "lock", "copy"}, "routes", {10, 100}, updaters)) {
-    register_point(p.name, [o, readers = p.readers, updaters = p.updaters, v = variant(p.variant),
+  const workload_descriptor& d = describe_route_table();
+  for (const rescue_point& p : rescue_points(o, d, B::kName)) {
+    register_point(p.name, [o, &d, readers = p.readers, updaters = p.updaters, v = variant(p.variant),
                             routes = uint32_t(p.size)](benchmark::State& state) {
       static_assert(kMaxRoutes >= 100);
       shared s;
@@ -344,12 +372,10 @@ void register_route_table(const bench_options& o) {
       const uint64_t unreclaimed = s.pending();
       registered_barrier<B>();  // deleted entries' callbacks, before the ledgers go away
       report_run(state, run, stats, unreclaimed);
-      state.counters["permanent_misses"] = double(s.permanent_misses.load());
-      state.counters["wrong_iface"] = double(s.wrong_iface.load());
-      state.counters["poisoned_seen"] = double(s.poisoned_seen.load());
-      state.counters["pending_peak"] = double(s.pending_peak.load());
-      state.counters["throttled"] = double(s.throttled.load());
-      state.counters["routes"] = double(routes);
+      report_counters(state, d,
+                      {{"permanent_misses", s.permanent_misses}, {"wrong_iface", s.wrong_iface},
+                       {"poisoned_seen", s.poisoned_seen}, {"pending_peak", s.pending_peak},
+                       {"throttled", s.throttled}, {"routes", routes}});
     });
   }
 }

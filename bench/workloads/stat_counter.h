@@ -34,10 +34,37 @@
 #include <vector>
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 #include "bench/workloads/retired.h"
 #include "impls/core/barrier.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_stat_counter() {
+  static const workload_descriptor d{
+      .name = "stat_counter",
+      .summary = "per-thread counters summed under RCU vs a global lock, counting threads exiting throughout",
+      .needs_updates = true,
+      .params = {{"readers", {}, "threads calling read_count() (--readers; default 1..PUs, 2x, 4x)"},
+                 {"updaters", {2}, "counting threads, each exiting and starting again (--updaters)"},
+                 {"variant", {}, "how read_count() is synchronized with registration and exit"},
+                 {"life", {1000, 100'000}, "increments per counting thread's life, then it exits"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .variant_key = "variant",
+      .variants = {{"rcu", true, "RCU (count_end_rcu)"}, {"lock", false, "global lock (count_end)"}},
+      .counters = {{"exits", "exits", "counting-thread exits inside the window"},
+                   {"count_final", "increments", "read_count() after the run, every life ended"},
+                   {"count_error", "increments", "|count_final - increments made|: must be 0"},
+                   {"array_grows", "copies", "countarray copies into one twice as big (registration, full array)"},
+                   {"life", "increments", "the life parameter"}},
+      .checks = {"count_error"},
+      .metrics = {{"exits_per_s", "thread exits", "exits/s", true, "rate", "exits"}},
+      .headline = "reads_per_s",
+      .throughput = "reader_ops_per_s",
+  };
+  return d;
+}
+
 namespace stat_counter_detail {
 
 inline constexpr uint64_t kReadBatch = 64;
@@ -221,10 +248,9 @@ template <Backend B>
 void register_stat_counter(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace stat_counter_detail;
-  const std::vector<unsigned> counting = o.updaters.empty() ? std::vector<unsigned>{2} : o.updaters;
-  for (const rescue_point& p :
-       rescue_points(o, "stat_counter", B::kName, {"rcu", "lock"}, "life", {1000, 100'000}, counting)) {
-    register_point(p.name, [o, readers = p.readers, updaters = p.updaters, v = variant(p.variant),
+  const workload_descriptor& d = describe_stat_counter();
+  for (const rescue_point& p : rescue_points(o, d, B::kName)) {
+    register_point(p.name, [o, &d, readers = p.readers, updaters = p.updaters, v = variant(p.variant),
                             life = p.size](benchmark::State& state) {
       shared s;
       s.v = v;
@@ -243,11 +269,9 @@ void register_stat_counter(const bench_options& o) {
       run.violations += (error != 0) + freed_seen;
       const uint64_t unreclaimed = s.arrays.outstanding() - 1 + s.counters.outstanding();
       report_run(state, run, stats, unreclaimed);
-      state.counters["exits"] = double(s.exits_in_window.load());
-      state.counters["count_final"] = double(final_sum);
-      state.counters["count_error"] = double(error);
-      state.counters["array_grows"] = double(s.grows.load());
-      state.counters["life"] = double(life);
+      report_counters(state, d,
+                      {{"exits", s.exits_in_window}, {"count_final", final_sum}, {"count_error", error},
+                       {"array_grows", s.grows}, {"life", life}});
       s.arrays.retire(s.current.load());
     });
   }

@@ -6,9 +6,28 @@
 #pragma once
 
 #include "bench/workloads/common.h"
+#include "bench/workloads/descriptor.h"
 #include "bench/workloads/read_scalability.h"
 
 namespace rculab {
+
+inline const workload_descriptor& describe_update_rate() {
+  static const workload_descriptor d{
+      .name = "update_rate",
+      .summary = "updates vs reads with a delay between updates; k objects per grace period",
+      .needs_updates = true,
+      .params = {{"readers", {1}, "reader threads (--readers, the first)"},
+                 {"updaters", {1}, "updater threads (--updaters, the first)"},
+                 {"delay_ns", {0, 1000, 100000}, "calibrated spin after each replacement, ns"},
+                 {"batch", {1, 64}, "objects retired per synchronize"},
+                 {"placement", {}, "reader placement (--placement)"}},
+      .counters = {{"delay_ns", "ns", "the delay_ns parameter"}, {"batch", "objects", "the batch parameter"}},
+      .headline = "updates_per_s",
+      .throughput = "updates_per_s",
+  };
+  return d;
+}
+
 namespace update_rate_detail {
 
 template <Backend B>
@@ -38,18 +57,20 @@ template <Backend B>
 void register_update_rate(const bench_options& o) {
   if constexpr (!B::kTraits.safe_for_updates) return;
   using namespace update_rate_detail;
-  const std::vector<uint64_t> delays =
-      o.smoke ? std::vector<uint64_t>{0} : std::vector<uint64_t>{0, 1000, 100000};
-  const std::vector<unsigned> batches = o.smoke ? std::vector<unsigned>{1} : std::vector<unsigned>{1, 64};
-  const unsigned readers = o.readers.empty() ? 1 : o.readers.front();
-  const unsigned updaters = o.updaters.empty() ? 1 : o.updaters.front();
+  const workload_descriptor& d = describe_update_rate();
+  const std::vector<uint64_t> delays = o.smoke ? std::vector<uint64_t>{0} : d.param("delay_ns").levels;
+  const std::vector<uint64_t>& batch_levels = d.param("batch").levels;
+  const std::vector<unsigned> batches =
+      o.smoke ? std::vector<unsigned>{1} : std::vector<unsigned>(batch_levels.begin(), batch_levels.end());
+  const unsigned readers = o.readers.empty() ? unsigned(d.param("readers").levels.front()) : o.readers.front();
+  const unsigned updaters = o.updaters.empty() ? unsigned(d.param("updaters").levels.front()) : o.updaters.front();
   for (unsigned batch : batches) {
     for (uint64_t delay_ns : delays) {
-      const std::string name = benchmark_name("update_rate", B::kName,
+      const std::string name = benchmark_name(std::string(d.name), B::kName,
           {{"readers", std::to_string(readers)}, {"updaters", std::to_string(updaters)},
            {"delay_ns", std::to_string(delay_ns)}, {"batch", std::to_string(batch)},
            {"placement", policy_name(o.reader_policy)}});
-      register_point(name, [o, readers, updaters, batch, delay_ns](benchmark::State& state) {
+      register_point(name, [o, &d, readers, updaters, batch, delay_ns](benchmark::State& state) {
         read_scalability_detail::shared s;
         s.ptr.store(s.ledger.make());
         const uint64_t spins = static_cast<uint64_t>(double(delay_ns) * spin_iterations_per_ns());
@@ -64,8 +85,7 @@ void register_update_rate(const bench_options& o) {
         const uint64_t unreclaimed = s.ledger.outstanding() - 1;
         s.ledger.poison_and_free(s.ptr.load());
         report_run(state, run, stats, unreclaimed);
-        state.counters["delay_ns"] = double(delay_ns);
-        state.counters["batch"] = double(batch);
+        report_counters(state, d, {{"delay_ns", delay_ns}, {"batch", batch}});
       });
     }
   }

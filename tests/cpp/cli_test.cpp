@@ -175,9 +175,9 @@ TEST(Cli, ListJsonListsEveryBackend) {
   for (const auto& b : all_backends())
     EXPECT_EQ(count(backends, "\"name\":\"" + std::string(b.name) + "\""), 1u)
         << b.name << " missing from:\n" << r.out;
-  for (const workload_info& w : workload_catalogue())
-    EXPECT_EQ(count(r.out, "{\"name\":\"" + std::string(w.name) + "\",\"summary\":"), 1u)
-        << "workload " << w.name << " missing from:\n" << r.out;
+  for (const workload_descriptor* w : workload_catalogue())
+    EXPECT_EQ(count(r.out, "{\"name\":\"" + std::string(w->name) + "\",\"summary\":"), 1u)
+        << "workload " << w->name << " missing from:\n" << r.out;
   EXPECT_EQ(count(r.out, "\n"), 1u) << "one JSON document on one line";
 }
 
