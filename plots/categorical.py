@@ -3,6 +3,7 @@ long_reader's mode or hash_scan's scan): one panel per metric, one line per
 backend across the variants, one figure per level of `split` (if any)."""
 from __future__ import annotations
 
+from lab.records import catalogue
 from plots import data, style
 
 
@@ -25,9 +26,11 @@ def draw_panel(ax, found, param: str, variants, metric: str, scale: float):
     return backends, ys
 
 
-def render(sets, out_dir, workload: str, param: str, variants, xlabel: str, panels, title, note: str,
-           split: str = None):
-    """panels: (title, metric, scale, y label); title(placement, level) -> str."""
+def render(sets, out_dir, workload: str, xlabel: str, panels, title, note: str, split: str = None):
+    """x: the workload's variants, in its descriptor's order; panels:
+    (title, metric, scale, y label); title(placement, level) -> str."""
+    described = catalogue.workload(workload)
+    param, variants = described.variant_key, [v.name for v in described.variants]
     written = []
     for placement, at in data.by_placement(sets, workload):
         for level in (data.levels(at, split) if split else [None]):

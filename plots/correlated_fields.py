@@ -10,10 +10,6 @@ from plots import rescues
 
 TITLE = "correlated fields: pointer vs localized vs whole-record copy vs rwlock"
 WORKLOAD = "correlated_fields"
-RCU_VARIANTS = ["pointer", "localized", "copy"]
-LABELS = {"pointer": "RCU: triple behind a pointer", "localized": "RCU: localized copy, 2 GPs per update",
-          "copy": "RCU: whole record copied"}
-BASELINES = {"rwlock": "rwlock, updated in place"}
 PANELS = (("ns_per_read", 1e-9, "cost per read of the triple", "reads", "s", False),
           ("updates_per_s", 1.0, "updates (updates/s)", "updates (1 updater)", "", False),
           ("bytes_per_update", 1.0, "bytes copied per update", "copying", "B", True))
@@ -24,5 +20,4 @@ def title(size, placement, at):
 
 
 def render(sets, out_dir):
-    return rescues.render_family(sets, out_dir, WORKLOAD, "record_bytes", PANELS, RCU_VARIANTS, BASELINES, LABELS,
-                                 title)
+    return rescues.render_family(sets, out_dir, WORKLOAD, PANELS, title)

@@ -9,7 +9,6 @@ from plots import data, rescues
 
 TITLE = "hash-table lookups with a hot key: RCU vs per-bucket locks vs rwlock"
 WORKLOAD = "hash_lookup"
-BASELINES = {"bucket": "per-bucket locks (hash_bkt)", "rwlock": "table rwlock"}
 PANELS = (("reads_per_s", 1.0, "lookups, all readers (lookups/s)", "lookups", "", False),
           ("ns_per_read", 1e-9, "cost per lookup, per reader", "lookup cost", "s", False),
           ("updates_per_s", 1.0, "inserts and deletes (updates/s)", "updates", "", True))
@@ -27,6 +26,6 @@ def panels(updaters):
 
 
 def render(sets, out_dir):
-    return rescues.render_family(sets, out_dir, WORKLOAD, "hot_pct", panels, ["rcu"], BASELINES, title=title,
+    return rescues.render_family(sets, out_dir, WORKLOAD, panels, title=title,
                                  note="coloured: RCU lookups per backend; error bars: 95% bootstrap CI of the median",
                                  split="updaters")

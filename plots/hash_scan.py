@@ -9,7 +9,6 @@ from plots import categorical
 
 TITLE = "hash_scan: scanning a hash table during updates"
 WORKLOAD = "hash_scan"
-SCANS = ("one", "bucket", "rwlock")
 PANELS = (
     ("lookups during scans", "reads_per_s", 1.0, "lookups (lookups/s)"),
     ("inserts and deletes during scans", "updates_per_s", 1.0, "updates (updates/s)"),
@@ -21,7 +20,7 @@ PANELS = (
 
 def render(sets, out_dir):
     return categorical.render(
-        sets, out_dir, WORKLOAD, "scan", SCANS, "how the scan is protected (scan)", PANELS,
+        sets, out_dir, WORKLOAD, "how the scan is protected (scan)", PANELS,
         lambda placement, _: f"hash_scan, 65 536 permanent + up to 65 536 volatile keys ({placement} placement)",
         "1 scanner; lookups of random keys; updaters toggle volatile keys (call_rcu), timing one synchronize "
         "per 64 toggles; error bars: 95% bootstrap CI of the median over repetitions")

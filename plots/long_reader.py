@@ -9,7 +9,6 @@ from plots import categorical
 
 TITLE = "long_reader: what a long reader costs others, four ways"
 WORKLOAD = "long_reader"
-MODES = ("global", "srcu", "ref", "chunk")
 PANELS = (
     ("unrelated updaters: synchronize p50", "lat_p50_ns", 1e-3, "grace-period latency p50 (µs)"),
     ("unrelated updaters: synchronize p99", "lat_p99_ns", 1e-3, "grace-period latency p99 (µs)"),
@@ -20,7 +19,7 @@ PANELS = (
 
 def render(sets, out_dir):
     return categorical.render(
-        sets, out_dir, WORKLOAD, "mode", MODES, "how the long reader is protected (mode)", PANELS,
+        sets, out_dir, WORKLOAD, "how the long reader is protected (mode)", PANELS,
         lambda placement, elements: f"long_reader, {elements} elements per traversal ({placement} placement)",
         "1 long reader, 1 replacer (one element per 10 µs at most), unrelated short readers and updaters; "
         "error bars: 95% bootstrap CI of the median over repetitions",

@@ -10,9 +10,6 @@ from plots import rescues
 
 TITLE = "percpu_ref: per-thread vs atomic-mode reference count vs a plain atomic"
 WORKLOAD = "percpu_ref"
-RCU_VARIANTS = ["percpu", "atomic"]
-LABELS = {"percpu": "per-thread mode", "atomic": "atomic mode (INIT_ATOMIC)"}
-BASELINES = {"plain": "plain atomic refcount (no RCU)"}
 PANELS = (("ns_per_live_pair", 1e-9, "get + put per reader, live time", "tryget_live() + put()", "s", False),
           ("reads_per_s", 1.0, "get + put pairs/s, all readers", "throughput (dead spans included)", "/s",
            False),
@@ -24,7 +21,6 @@ def title(live_us, placement, at):
 
 
 def render(sets, out_dir):
-    return rescues.render_family(sets, out_dir, WORKLOAD, "live_us", PANELS, RCU_VARIANTS, BASELINES,
-                                 labels=LABELS, title=title,
+    return rescues.render_family(sets, out_dir, WORKLOAD, PANELS, title=title,
                                  note="coloured: RCU-mediated percpu_ref per backend (solid: per-thread mode, "
                                       "open markers: atomic mode); error bars: 95% bootstrap CI of the median")

@@ -10,7 +10,6 @@ from plots import rescues
 
 TITLE = "removable-device I/O counters: RCU vs rwlock"
 WORKLOAD = "removable_device"
-BASELINES = {"rwlock": "rwlock fast path (read_lock)"}
 PANELS = (("io_completed_per_s", 1.0, "I/Os completed, all I/O threads (I/Os/s)", "I/O throughput", "", False),
           ("lat_p50_ns", 1e-9, "removal latency p50", "device removal (GP + drain)", "s", False),
           ("cancelled_share", 100.0, "I/Os cancelled by a removal (% of attempts)", "throughput lost to removals",
@@ -22,7 +21,7 @@ def title(present, placement, at):
 
 
 def render(sets, out_dir):
-    return rescues.render_family(sets, out_dir, WORKLOAD, "present_us", PANELS, ["rcu"], BASELINES, title=title,
+    return rescues.render_family(sets, out_dir, WORKLOAD, PANELS, title=title,
                                  x_label="I/O threads",
                                  note="coloured: RCU fast path per backend; "
                                       "error bars: 95% bootstrap CI of the median")

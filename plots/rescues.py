@@ -1,12 +1,15 @@
 """What the "RCU Rescues" chart families share (stat_counter, removable_device,
-resizable_array, correlated_fields): the RCU variant(s) drawn one line per
-backend, and each non-RCU variant (a lock the workload takes itself, the same
-code whatever the backend) drawn once, in grey, from the first backend in the
-legend's order that ran it."""
+resizable_array, correlated_fields, route_table, hash_lookup, percpu_ref,
+retrigger_gp): the RCU variant(s) drawn one line per backend, and each
+non-RCU variant (a lock the workload takes itself, the same code whatever
+the backend) drawn once, in grey, from the first backend in the legend's
+order that ran it. Variants, their legend labels and the size parameter come
+from the workload's descriptor (lab/records/catalogue.py)."""
 from __future__ import annotations
 
 from matplotlib.lines import Line2D
 
+from lab.records import catalogue
 from plots import data, style
 
 BASELINE_STYLES = (("#555555", "--", "x"), ("#999999", ":", "+"), ("#222222", "-.", "1"))
@@ -70,12 +73,18 @@ def figure_groups(at, size_param: str, split: str = None):
             yield size, level, [f for f in at_size if split is None or f[2].params.get(split) == level]
 
 
-def render_family(sets, out_dir, workload: str, size_param: str, panels, rcu_variants, baselines,
-                  labels=None, title=lambda size, placement, at: "", x_label: str = "reader threads",
+def render_family(sets, out_dir, workload: str, panels, title=lambda size, placement, at: "",
+                  x_label: str = "reader threads",
                   note: str = "colour: backend; error bars: 95% bootstrap CI of the median", split: str = None):
-    """One figure per placement and level of `size_param` (and of `split`,
-    e.g. updaters, when given), one panel per (metric, scale, y label,
-    title, unit, symlog) in `panels` (or in panels(split level)), x = readers."""
+    """One figure per placement and level of the workload's size parameter
+    (and of `split`, e.g. updaters, when given), one panel per (metric,
+    scale, y label, title, unit, symlog) in `panels` (or in panels(split
+    level)), x = readers."""
+    described = catalogue.workload(workload)
+    size_param = described.size_param
+    rcu_variants = [v.name for v in described.rcu_variants]
+    baselines = {v.name: v.label for v in described.twin_variants}
+    labels = {v.name: v.label for v in described.variants}
     written = []
     for placement, at in data.by_placement(sets, workload):
         for size, level, at_size in figure_groups(at, size_param, split):
@@ -93,7 +102,7 @@ def render_family(sets, out_dir, workload: str, size_param: str, panels, rcu_var
                 ax.set_ylabel(ylabel)
                 ax.set_title(panel_title)
                 style.threads_axis(ax, sorted(xs) or [1], x_label)
-            extra = variant_handles(rcu_variants, labels or {}) + baseline_handles(baselines.values())
+            extra = variant_handles(rcu_variants, labels) + baseline_handles(baselines.values())
             stem = f"{workload}-{size_param}{size}-" + (f"{split}{level}-" if split else "") + style.slug(placement)
             written += style.finish(fig, out_dir, stem, title(size, placement, at_size), sets, backends, note, extra,
                                     wspace=0.45)

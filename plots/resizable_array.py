@@ -10,9 +10,6 @@ from plots import rescues
 
 TITLE = "resizable array: one RCU structure vs split length/pointer vs rwlock"
 WORKLOAD = "resizable_array"
-RCU_VARIANTS = ["rcu", "split"]
-LABELS = {"rcu": "RCU: length inside the array (the fix)", "split": "RCU: length and pointer apart, 2 GPs"}
-BASELINES = {"rwlock": "rwlock around length and pointer"}
 PANELS = (("reads_per_s", 1.0, "read throughput, all readers (reads/s)", "indexed reads", "", False),
           ("updates_per_s", 1.0, "resizes (resizes/s)", "resizes (1 updater)", "", False),
           ("pending_bytes_avg", 1.0, "bytes awaiting reclamation, time average", "reclamation backlog", "B", False))
@@ -23,4 +20,4 @@ def title(length, placement, at):
 
 
 def render(sets, out_dir):
-    return rescues.render_family(sets, out_dir, WORKLOAD, "len", PANELS, RCU_VARIANTS, BASELINES, LABELS, title)
+    return rescues.render_family(sets, out_dir, WORKLOAD, PANELS, title)

@@ -10,9 +10,6 @@ from plots import data, rescues
 
 TITLE = "retriggered grace periods: one rcu_head state machine vs synchronize vs rwlock"
 WORKLOAD = "retrigger_gp"
-RCU_VARIANTS = ["retrigger", "sync"]
-LABELS = {"retrigger": "retrigger state machine (call_rcu)", "sync": "close() waits in synchronize()"}
-BASELINES = {"rwlock": "rwlock (no RCU)"}
 PANELS = (("updates_per_s", 1.0, "open() + close() calls/s", "open/close storm", "/s", False),
           ("gps_per_close", 1.0, "grace periods per successful close", "grace periods per close", "", False),
           ("lat_p50_ns", 1e-9, "last close → cleanup p50", "close → cleanup latency", "s", False),
@@ -26,7 +23,6 @@ def title(gap_us, placement, at):
 
 
 def render(sets, out_dir):
-    return rescues.render_family(sets, out_dir, WORKLOAD, "gap_us", PANELS, RCU_VARIANTS, BASELINES,
-                                 labels=LABELS, title=title,
+    return rescues.render_family(sets, out_dir, WORKLOAD, PANELS, title=title,
                                  note="coloured: RCU per backend (solid: retrigger state machine, open markers: "
                                       "synchronize in close); error bars: 95% bootstrap CI of the median")

@@ -10,9 +10,6 @@ from plots import data, rescues
 
 TITLE = "Pre-BSD routing table: RCU list vs whole-table copy vs global lock"
 WORKLOAD = "route_table"
-RCU_VARIANTS = ["rcu", "copy"]
-LABELS = {"rcu": "RCU: linked list (route_rcu)", "copy": "RCU: whole table copied per update"}
-BASELINES = {"lock": "global lock (lookups and updates)"}
 PANELS = (("reads_per_s", 1.0, "route lookups, all readers (lookups/s)", "lookups", "", False),
           ("ns_per_read", 1e-9, "cost per lookup, per reader", "lookup cost", "s", False),
           ("updates_per_s", 1.0, "route deletes and adds (updates/s)", "updates", "", True))
@@ -30,6 +27,6 @@ def panels(updaters):
 
 
 def render(sets, out_dir):
-    return rescues.render_family(sets, out_dir, WORKLOAD, "routes", panels, RCU_VARIANTS, BASELINES, LABELS, title,
+    return rescues.render_family(sets, out_dir, WORKLOAD, panels, title,
                                  note="coloured: RCU per backend; error bars: 95% bootstrap CI of the median",
                                  split="updaters")

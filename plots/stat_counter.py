@@ -9,7 +9,6 @@ from plots import data, rescues
 
 TITLE = "per-thread statistical counters: RCU vs global lock"
 WORKLOAD = "stat_counter"
-BASELINES = {"lock": "global lock (count_end)"}
 PANELS = (("ns_per_read", 1e-9, "read_count() cost per reader", "read_count()", "s", False),
           ("ns_per_update", 1e-9, "cost per increment, per counting thread", "inc_count(), exits included", "s",
            False),
@@ -23,6 +22,6 @@ def title(life, placement, at):
 
 
 def render(sets, out_dir):
-    return rescues.render_family(sets, out_dir, WORKLOAD, "life", PANELS, ["rcu"], BASELINES, title=title,
+    return rescues.render_family(sets, out_dir, WORKLOAD, PANELS, title=title,
                                  note="coloured: RCU (count_end_rcu) per backend; "
                                       "error bars: 95% bootstrap CI of the median")

@@ -83,7 +83,7 @@ def representative(records: List[gbjson.Record]) -> Dict[tuple, gbjson.Record]:
 
 
 def rate(record: gbjson.Record) -> Tuple[Optional[float], str]:
-    """The workload's throughput (metrics.RATE) and its unit."""
+    """The workload's throughput (its descriptor's) and its unit."""
     metric = rate_metric(record.workload)
     return metric.of(record), metric.unit
 

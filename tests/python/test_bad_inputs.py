@@ -128,7 +128,9 @@ BENCH_CASES = [
     ("--backends=qsbr,", {}),
     ("--backends=", {}),
     ("--backends", {}),
-    ("--backends qsbr", {}),
+    ("--backends nope", {}),
+    ("--readers 0", {}),
+    ("--readers --smoke", {}),
     ("--readers=0", {}),
     ("--readers=-1", {}),
     ("--readers=65537", {}),
@@ -506,6 +508,19 @@ def test_rculab_bench_bad_input(workspace, argv, env):
     code, out, err = run_program(BENCH, workspace.argv(argv), env, workspace.root)
     check_rule("rculab-bench", code, out, err)
     check_untouched(workspace, before)
+
+
+def test_both_flag_spellings_read_alike():
+    """--name=value and --name value are one flag in both binaries (bench/flags/flags.h)."""
+    needs(BENCH)
+    listed = [subprocess.run([str(BENCH), *argv, "--benchmark_list_tests"], capture_output=True, text=True,
+                             check=True).stdout
+              for argv in (["--backends=qsbr", "--readers=3"], ["--backends", "qsbr", "--readers", "3"])]
+    assert listed[0] == listed[1] and all("/backend:qsbr/readers:3/" in line for line in listed[0].splitlines())
+    refused = [subprocess.run([str(CORE), "torture", *argv], capture_output=True, text=True)
+               for argv in (["--backend=nope"], ["--backend", "nope"])]
+    assert [r.returncode for r in refused] == [2, 2] and refused[0].stderr == refused[1].stderr
+    assert refused[0].stderr.startswith("rculab: torture: unknown backend 'nope'")
 
 
 # ---- rculab ---------------------------------------------------------------------------

@@ -68,3 +68,14 @@ def test_relative_links_lead_to_files():
             if not (doc.parent / target).exists():
                 broken.append(f"{doc.relative_to(REPO_ROOT)}: {target}")
     assert broken == []
+
+
+def test_workload_tables_are_generated_from_the_descriptors():
+    from lab.records import catalogue
+    text = COUNTERS_DOC.read_text()
+    start, end = text.index(catalogue.BEGIN_MARK), text.index(catalogue.END_MARK)
+    shown = text[start + len(catalogue.BEGIN_MARK) + 1:end]
+    assert shown == catalogue.markdown(), (
+        "docs/benchmarks.md's workload tables differ from the descriptors; paste the output of "
+        "`python3 -m lab.records.catalogue` between its markers")
+    assert "| `hash_lookup` | `permanent_misses` |" in shown and "**Must stay 0.**" in shown

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Smoke test of rculab-bench: every (workload, backend) pair that
-`rculab-core list --json` promises runs briefly, its name has the catalogue's
-parameters, every row carries every documented counter, and no invariant is
-violated.
+`rculab-core list --json` promises runs briefly, its name has the parameters
+its descriptor declares, every row carries the core counters and the
+descriptor's own, and no invariant is violated (`violations` and each of the
+descriptor's checks are 0).
 
 usage: check_bench_smoke.py RCULAB_BENCH [--backends=a,b,...]
 """
@@ -14,31 +15,6 @@ import subprocess
 import sys
 import tempfile
 
-EXTRA_COUNTERS = {
-    "read_cost": ["loop_calib_ops", "loop_calib_ns"],
-    "cs_length": ["cs_ns", "cs_spins"],
-    "update_rate": ["delay_ns", "batch"],
-    "call_rcu": ["cb_invoked_window", "cb_backlog_peak", "barrier_ns", "throttled", "interval_ns",
-                 "cb_sample_every", "cb_publish_every", "cb_calib_ns", "cb_calib_ops"],
-    "ref_call_rcu": ["destroyed", "ref_from_zero", "bad_destroy", "never_destroyed", "hold_samples",
-                     "hold_p50_ns", "hold_p99_ns", "hold_max_ns", "throttled"],
-    "stat_counter": ["exits", "count_final", "count_error", "array_grows", "life"],
-    "removable_device": ["io_attempted", "io_cancelled", "io_completed", "io_completed_window", "io_on_removed",
-                         "undrained", "removing_ns", "present_us"],
-    "resizable_array": ["oob_reads", "freed_reads", "pending_byte_ns", "len"],
-    "correlated_fields": ["mixed_reads", "freed_reads", "bytes_copied", "record_bytes"],
-    "long_reader": ["long_ops", "long_cpu_ns", "traversals", "long_violations", "replaced", "pending_peak",
-                    "pending_bytes_peak", "ref_misses", "srcu_gps", "throttled", "elements"],
-    "hash_scan": ["scans", "scan_ns_sum", "lookup_misses", "scan_count_errors", "poisoned_seen", "pending_peak",
-                  "pending_bytes_peak", "throttled"],
-    "route_table": ["permanent_misses", "wrong_iface", "poisoned_seen", "pending_peak", "throttled", "routes"],
-    "hash_lookup": ["hits", "misses", "permanent_misses", "poisoned_seen", "pending_peak", "throttled", "hot_pct"],
-    "percpu_ref": ["releases", "kills", "get_after_release", "put_after_release", "release_mismatch", "count_error",
-                   "dead_ns", "failed_gets", "percpu_gets", "atomic_gets", "live_us"],
-    "retrigger_gp": ["opens_ok", "closes_ok", "busy", "noent", "callbacks", "close_gps", "reopens", "requeues",
-                     "cleanups", "usable_reads", "closed_reads", "freed_reads", "double_queue", "bad_callback",
-                     "bad_cleanup", "unsettled", "model_mismatch", "lost_cleanups", "gap_us"],
-}
 CONTEXT_KEYS = ["rculab_commit", "compiler", "cxx_flags", "liburcu_version", "hwloc_version",
                 "benchmark_version", "membarrier_mode", "signal_backend", "full_fence"]
 
@@ -121,18 +97,22 @@ def main():
         workload, backend = name.split("/")[0], name.split("/")[1].removeprefix("backend:")
         seen.add((workload, backend))
         if workload not in catalogue:
-            fail(f"{name}: workload {workload} is not in the catalogue (bench/workloads/catalogue.cpp)")
+            fail(f"{name}: workload {workload} is not in the catalogue (bench/workloads/all.h)")
         keys = [part.split(":")[0] for part in name.split("/")[2:] if ":" in part
                 and part.split(":")[0] not in ("iterations", "repeats", "min_time")]
-        if keys != catalogue[workload]["params"]:
-            fail(f"{name}: parameters {keys}, the catalogue says {catalogue[workload]['params']}")
+        declared = [p["key"] for p in catalogue[workload]["params"]]
+        if keys != declared:
+            fail(f"{name}: parameters {keys}, its descriptor says {declared}")
         if row.get("error_occurred"):
             fail(f"{name}: {row.get('error_message')}")
-        for counter in counters + EXTRA_COUNTERS.get(workload, []):
+        for counter in counters + [c["name"] for c in catalogue[workload]["counters"]]:
             if counter not in row:
                 fail(f"{name}: counter {counter} missing")
         if row["violations"] != 0:
             fail(f"{name}: {row['violations']} invariant violations")
+        for check in catalogue[workload]["checks"]:
+            if row[check] != 0:
+                fail(f"{name}: {check} = {row[check]} (must be 0)")
         if row["reader_ops"] + row["updater_ops"] <= 0:
             fail(f"{name}: no operation measured")
         if not row.get("label"):
