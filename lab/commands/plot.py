@@ -1,12 +1,40 @@
-"""`rculab plot [SET...] [--out DIR]`: regenerate every chart (PNG and SVG)."""
+"""`rculab plot [SET...] [--out DIR]`: regenerate every chart (PNG and SVG).
+
+Charts and reports are drawn by the plots program (`python3 -m plots`, the
+lab's last stage), run as a child process: the lab reads and writes records,
+plots/ reads them back, and no module of lab/ imports plots/."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Sequence
 
 from lab.base.errors import LabError
+from lab.base.paths import REPO_ROOT
 
 HELP = "draw every chart family of result sets (PNG and SVG, deterministic)"
+MISSING_PACKAGES = 3  # plots/__main__.py: matplotlib and co. are not installed
+
+
+class PlotsUnavailable(LabError):
+    """The plotting packages are missing; the numbers are safe in the set regardless."""
+
+
+def run_plots(*argv: str) -> None:
+    """Runs `python3 -m plots ARGV` with this interpreter; its output is
+    printed as it would have been in process, its one error line raised."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (str(REPO_ROOT), os.environ.get("PYTHONPATH")))))
+    done = subprocess.run([sys.executable, "-m", "plots", *argv], capture_output=True, text=True, env=env)
+    print(done.stdout, end="")
+    if done.returncode == 0:
+        return
+    lines = done.stderr.strip().splitlines()
+    message = lines[-1].removeprefix("plots: error: ") if lines else f"plots exited {done.returncode}"
+    if done.returncode == MISSING_PACKAGES:
+        raise PlotsUnavailable(message)
+    raise LabError(message, done.returncode)
 
 
 def add_parser(subparsers) -> None:
@@ -20,26 +48,18 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(handler=main)
 
 
-def draw(sets, out: Path) -> None:
-    import plots
-    from lab.analysis.publish import replace_dir
-    outcome = replace_dir(out, lambda staging: plots.render_all(sets, staging))
-    for family, result in outcome.items():
-        if isinstance(result, str):
-            print(f"{family}: skipped: {result}")
-        else:
-            print(f"{family}: {len(result)} files")
-    print(f"charts: {out}")
+def draw(set_paths: Sequence[Path], out: Path) -> None:
+    run_plots("charts", *map(str, set_paths), "--out", str(out))
 
 
 def main(args, extra: Sequence[str] = ()) -> int:
     from lab.records import reader
     if args.out and not args.sets:
         raise LabError("plot --out needs at least one SET", 2)
-    sets = reader.load_many(args.sets)
+    sets = reader.load_many(args.sets)  # every set found and valid before anything is drawn
     if args.sets:
-        draw(sets, args.out or sets[0].path / "charts")
+        draw([rs.path for rs in sets], args.out or sets[0].path / "charts")
         return 0
     for rs in sets:
-        draw([rs], rs.path / "charts")
+        draw([rs.path], rs.path / "charts")
     return 0

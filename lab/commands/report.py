@@ -1,8 +1,10 @@
-"""`rculab report [SET...]`: one static HTML page per set."""
+"""`rculab report [SET...]`: one static HTML page per set (drawn by the plots
+program, lab/commands/plot.py:run_plots)."""
 from __future__ import annotations
 
 from typing import Sequence
 
+from lab.commands.plot import run_plots
 
 HELP = "write a static HTML report per result set (charts, tables, provenance; works offline)"
 
@@ -18,10 +20,6 @@ def add_parser(subparsers) -> None:
 
 def main(args, extra: Sequence[str] = ()) -> int:
     from lab.records import reader
-    from plots import report
-    from lab.analysis.publish import replace_dir
     for rs in reader.load_many(args.sets):
-        target = rs.path / "report"
-        replace_dir(target, lambda staging, rs=rs: report.write(rs, staging))
-        print(f"report: {target / 'index.html'}")
+        run_plots("report", str(rs.path))
     return 0

@@ -13,6 +13,7 @@ from lab.setup import core, provenance
 from lab.records import reader
 from lab.host import this_host
 from lab.commands import options
+from lab.commands.plot import PlotsUnavailable, draw, run_plots
 from lab.base import paths
 from lab.analysis import summary
 from lab.torture import gate
@@ -145,13 +146,8 @@ def charts_section(set_dir: Path) -> None:
     """Charts and report for the set. Missing plotting packages are reported, not fatal:
     the numbers are already safe in the set."""
     try:
-        from plots import report
-        from lab.analysis.publish import replace_dir
-        from lab.commands.plot import draw
-        result_set = reader.load_set(set_dir)
         print()
-        draw([result_set], set_dir / "charts")
-        replace_dir(set_dir / "report", lambda staging: report.write(result_set, staging))
-    except ImportError as err:
-        print(f"charts and report skipped: {err} (rculab setup installs python3-matplotlib and co.)",
-              file=sys.stderr)
+        draw([set_dir], set_dir / "charts")
+        run_plots("report", str(set_dir))
+    except PlotsUnavailable as err:
+        print(f"charts and report skipped: {err}", file=sys.stderr)

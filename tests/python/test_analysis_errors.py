@@ -77,6 +77,7 @@ def test_bad_field_names_the_field(set_dir, capsys):
 
 def test_failure_while_drawing_leaves_no_staging_folder(set_dir, capsys, monkeypatch):
     import plots
+    from plots.__main__ import main as plots_main
     (set_dir / "charts").mkdir()
     (set_dir / "charts" / "earlier.png").write_text("earlier")
 
@@ -84,10 +85,20 @@ def test_failure_while_drawing_leaves_no_staging_folder(set_dir, capsys, monkeyp
         (out_dir / "half.png").write_text("half")
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(plots, "render_all", broken)
-    status, _, err = run_cli(["plot", str(set_dir)], capsys)
-    assert status == 1 and "No space left on device" in one_error_line(err)
+    status = plots_main(["charts", str(set_dir), "--out", str(set_dir / "charts")])
+    err = capsys.readouterr().err
+    assert status == 1 and err.startswith("plots: error: ") and "No space left on device" in err
     assert [p.name for p in (set_dir / "charts").iterdir()] == ["earlier.png"]
     assert not [p for p in set_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_the_plots_programs_error_is_the_commands_one_line(set_dir, tmp_path, capsys):
+    """`rculab plot` runs python3 -m plots as a child: its error comes back as one line."""
+    blocked = tmp_path / "charts"
+    blocked.write_text("a file where the charts folder should go")
+    status, _, err = run_cli(["plot", str(set_dir), "--out", str(blocked)], capsys)
+    assert status == 1 and "refusing to replace" in one_error_line(err)
+    assert blocked.read_text().startswith("a file")
 
 
 def test_compare_usage_errors(set_dir, capsys):

@@ -25,10 +25,10 @@ STAGES = (
     "lab.analysis",  # metrics, statistics, comparisons, summaries
     "lab.torture",   # the torture gate and soak
     "lab.bundle",    # bundles for hosts without a toolchain
-    "plots",         # charts and the HTML report, downstream of analysis
     "lab.commands",  # one module per `rculab` command
     "lab.cli",       # the entry point
-)
+    "plots",         # charts and the HTML report: a program of its own (python3 -m plots)
+)                    # that the commands run as a child process, never import
 
 
 def module_name(path: Path) -> str:

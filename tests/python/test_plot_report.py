@@ -108,7 +108,7 @@ def test_chromium_sees_page_errors_and_broken_images(tmp_path):
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium)")
 def test_report_loads_offline_with_every_image(set_dir, capsys, monkeypatch):
     folder, profiles = set_dir
-    monkeypatch.setattr(reader, "PROFILES_ROOT", profiles)
+    monkeypatch.setenv("RCULAB_HW_PROFILES", str(profiles))  # seen by the plots program too
     status, out, err = run_cli(["report", str(folder)], capsys)
     assert status == 0, err
     index = folder / "report" / "index.html"
