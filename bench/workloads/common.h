@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -155,6 +156,21 @@ class key_picker {
  private:
   uint64_t x_;  // never 0
 };
+
+// An updater's back-pressure after an update: notes the peak of retired,
+// not yet freed objects (pending()), then yields while there are more than
+// `cap` (each wait counted in `throttled`), so reclamation that falls behind
+// shows as a backlog and throttled waits instead of exhausting memory.
+template <class Pending>
+void note_peak_and_throttle(Pending pending, uint64_t cap, std::atomic<uint64_t>& peak,
+                            std::atomic<uint64_t>& throttled) {
+  const uint64_t now = pending();
+  if (now > peak.load(std::memory_order_relaxed)) peak.store(now, std::memory_order_relaxed);
+  while (pending() > cap) {
+    throttled.fetch_add(1, std::memory_order_relaxed);
+    std::this_thread::yield();
+  }
+}
 
 // Keeps a value alive without a memory access (the loop must not be deleted).
 template <class T>

@@ -62,19 +62,9 @@ void register_gp_latency(const bench_options& o) {
         {{"readers", std::to_string(readers)}, {"updaters", std::to_string(updaters)},
          {"placement", policy_name(o.reader_policy)}});
     register_point(name, [o, readers, updaters](benchmark::State& state) {
-      read_scalability_detail::shared s;
-      s.ptr.store(s.ledger.make());
-      const backend_stats before = B::stats();
-      run_options ro = run_options_for(o);
-      const run_report run = run_roles(*o.topo, ro,
-          {{"reader", readers, o.reader_policy,
-            [&](thread_ctx& c) { read_scalability_detail::reader<B>(c, s); }},
-           {"updater", updaters, o.updater_policy,
-            [&](thread_ctx& c) { gp_latency_detail::updater<B>(c, s); }}});
-      const backend_stats stats = stats_since(before, B::stats());
-      const uint64_t unreclaimed = s.ledger.outstanding() - 1;  // less the published one
-      s.ledger.poison_and_free(s.ptr.load());
-      report_run(state, run, stats, unreclaimed);
+      read_scalability_detail::run_against_updaters<B>(
+          state, o, readers, updaters,
+          [](thread_ctx& c, read_scalability_detail::shared& s) { gp_latency_detail::updater<B>(c, s); });
     });
   }
 }

@@ -204,13 +204,7 @@ void updater(thread_ctx& ctx, shared& s) {
   ctx.start();
   do {
     for (uint64_t k = 0; k < kUpdateBatch; ++k) toggle<B>(s, 2 * rng.below(kVolatile) + 1);
-    const uint64_t pending = s.pending();
-    if (pending > s.pending_peak.load(std::memory_order_relaxed))
-      s.pending_peak.store(pending, std::memory_order_relaxed);
-    while (s.pending() > kMaxPending) {
-      s.throttled.fetch_add(1, std::memory_order_relaxed);
-      std::this_thread::yield();
-    }
+    note_peak_and_throttle([&s] { return s.pending(); }, kMaxPending, s.pending_peak, s.throttled);
   } while (ctx.next_batch(kUpdateBatch));
 }
 

@@ -254,13 +254,7 @@ void replacer(thread_ctx& ctx, shared& s, mode m) {
         break;
     }
     s.replaced.fetch_add(1, std::memory_order_relaxed);
-    const uint64_t pending = s.ledger.outstanding() - n;
-    if (pending > s.pending_peak.load(std::memory_order_relaxed))
-      s.pending_peak.store(pending, std::memory_order_relaxed);
-    while (s.ledger.outstanding() - n > kMaxPending) {
-      s.throttled.fetch_add(1, std::memory_order_relaxed);
-      std::this_thread::yield();
-    }
+    note_peak_and_throttle([&s, n] { return s.ledger.outstanding() - n; }, kMaxPending, s.pending_peak, s.throttled);
   } while (ctx.next_batch(1));
 }
 

@@ -94,6 +94,23 @@ void updater(thread_ctx& ctx, shared& s, bool use_call_rcu) {
   } while (ctx.next_batch(kUpdateBatch));
 }
 
+// One run of these readers against `updaters` threads running
+// updater(ctx, s) on the published object (gp_latency, update_rate), reported.
+template <Backend B, class Updater>
+void run_against_updaters(benchmark::State& state, const bench_options& o, unsigned readers, unsigned updaters,
+                          Updater updater) {
+  shared s;
+  s.ptr.store(s.ledger.make());
+  const backend_stats before = B::stats();
+  const run_report run = run_roles(*o.topo, run_options_for(o),
+                                   {{"reader", readers, o.reader_policy, [&](thread_ctx& c) { reader<B>(c, s); }},
+                                    {"updater", updaters, o.updater_policy, [&](thread_ctx& c) { updater(c, s); }}});
+  const backend_stats stats = stats_since(before, B::stats());
+  const uint64_t unreclaimed = s.ledger.outstanding() - 1;  // less the published one
+  s.ledger.poison_and_free(s.ptr.load());
+  report_run(state, run, stats, unreclaimed);
+}
+
 }  // namespace read_scalability_detail
 
 template <Backend B>

@@ -71,20 +71,10 @@ void register_update_rate(const bench_options& o) {
            {"delay_ns", std::to_string(delay_ns)}, {"batch", std::to_string(batch)},
            {"placement", policy_name(o.reader_policy)}});
       register_point(name, [o, &d, readers, updaters, batch, delay_ns](benchmark::State& state) {
-        read_scalability_detail::shared s;
-        s.ptr.store(s.ledger.make());
         const uint64_t spins = static_cast<uint64_t>(double(delay_ns) * spin_iterations_per_ns());
-        const backend_stats before = B::stats();
-        run_options ro = run_options_for(o);
-        const run_report run = run_roles(*o.topo, ro,
-            {{"reader", readers, o.reader_policy,
-              [&](thread_ctx& c) { read_scalability_detail::reader<B>(c, s); }},
-             {"updater", updaters, o.updater_policy,
-              [&](thread_ctx& c) { updater<B>(c, s, spins, batch); }}});
-        const backend_stats stats = stats_since(before, B::stats());
-        const uint64_t unreclaimed = s.ledger.outstanding() - 1;
-        s.ledger.poison_and_free(s.ptr.load());
-        report_run(state, run, stats, unreclaimed);
+        read_scalability_detail::run_against_updaters<B>(
+            state, o, readers, updaters,
+            [spins, batch](thread_ctx& c, read_scalability_detail::shared& s) { updater<B>(c, s, spins, batch); });
         report_counters(state, d, {{"delay_ns", delay_ns}, {"batch", batch}});
       });
     }

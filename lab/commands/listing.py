@@ -13,7 +13,10 @@ HELP = "list the RCU backends and their traits (forwards to rculab-core list)"
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("list", help=HELP, description=HELP + ".")
-    parser.add_argument("--json", action="store_true", help="print the listing as one JSON object")
+    shape = parser.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print the listing as one JSON object")
+    shape.add_argument("--catalogue", action="store_true",
+                       help="print only the workloads' descriptors (what bench/workloads/catalogue.json holds)")
     options.add_preset_flag(parser)
     parser.set_defaults(handler=main)
 
@@ -21,4 +24,5 @@ def add_parser(subparsers) -> None:
 def main(args, extra: Sequence[str] = ()) -> int:
     prepare(args.preset)
     binary = core.require_core(args.preset)
-    return proc.run([str(binary), "list"] + (["--json"] if args.json else []))
+    shape = ["--json"] if args.json else ["--catalogue"] if args.catalogue else []
+    return proc.run([str(binary), "list", *shape])
