@@ -127,7 +127,8 @@ void write_descriptor(json_writer& j, const workload_descriptor& w) {
     j.begin_object().key("name").value(v.name).key("rcu").value(v.rcu).key("label").value(v.label).end_object();
   j.end_array().key("counters").begin_array();
   for (const counter_desc& c : w.counters)
-    j.begin_object().key("name").value(c.name).key("unit").value(c.unit).key("about").value(c.about).end_object();
+    j.begin_object().key("name").value(c.name).key("unit").value(c.unit).key("about").value(c.about)
+        .key("most").value(c.most).key("most_per_updater").value(c.most_per_updater).end_object();
   j.end_array().key("checks").begin_array();
   for (std::string_view c : w.checks) j.value(c);
   j.end_array().key("metrics").begin_array();

@@ -41,7 +41,20 @@
 
 namespace rculab {
 
+namespace call_rcu_detail {
+
+inline constexpr uint64_t kBatch = 64;  // callbacks an updater enqueues per batch, flat out
+inline constexpr uint64_t kMaxPending = uint64_t{1} << 20;
+// Batches between an updater's looks at the backlog: each look reads every
+// updater's and every tally's line, so looking every batch cost O(updaters)
+// misses per batch per updater; the cap is overshot by at most this many
+// batches per updater.
+inline constexpr uint64_t kBacklogCheckEvery = 16;
+
+}  // namespace call_rcu_detail
+
 inline const workload_descriptor& describe_call_rcu() {
+  using call_rcu_detail::kBacklogCheckEvery, call_rcu_detail::kBatch, call_rcu_detail::kMaxPending;
   static const workload_descriptor d{
       .name = "call_rcu",
       .summary = "callbacks/s, enqueue->invocation latency, backlog, rcu_barrier latency",
@@ -53,7 +66,8 @@ inline const workload_descriptor& describe_call_rcu() {
       // Besides these, the backlog sampler reports backlog_ts_period_ns,
       // backlog_ts<i> and worker<i>_backlog_max/_mean (see the comment above).
       .counters = {{"cb_invoked_window", "callbacks", "callbacks invoked inside the window"},
-                   {"cb_backlog_peak", "callbacks", "peak backlog (enqueued, not yet invoked) the updaters saw"},
+                   {"cb_backlog_peak", "callbacks", "peak backlog (enqueued, not yet invoked) the updaters saw",
+                    kMaxPending, kBacklogCheckEvery * kBatch},
                    {"barrier_ns", "ns", "rcu_barrier after the run, with the backlog left"},
                    {"throttled", "waits", "updater yields while the backlog was over the cap"},
                    {"interval_ns", "ns", "the interval_ns parameter"},
@@ -74,14 +88,7 @@ inline const workload_descriptor& describe_call_rcu() {
 
 namespace call_rcu_detail {
 
-inline constexpr uint64_t kBatch = 64;
 inline constexpr uint64_t kReadBatch = 1024;
-inline constexpr uint64_t kMaxPending = uint64_t{1} << 20;
-// Batches between an updater's looks at the backlog: each look reads every
-// updater's and every tally's line, so looking every batch cost O(updaters)
-// misses per batch per updater; the cap is overshot by at most this many
-// batches per updater.
-inline constexpr uint64_t kBacklogCheckEvery = 16;
 inline constexpr uint64_t kSampleEvery = 16;
 inline constexpr uint64_t kPublishEvery = 16;
 inline constexpr uint64_t kCalibrationCallbacks = 20'000;

@@ -39,10 +39,15 @@ struct variant_desc {
 };
 
 // A counter of the workload's own, beyond the core set every point reports.
+// `most` (0: none) is the largest value a correct run can report, plus
+// `most_per_updater` for each updater thread: the lab flags a repetition
+// above it as implausible (lab/records/plausible.py).
 struct counter_desc {
   std::string_view name;
   std::string_view unit;
   std::string_view about;
+  uint64_t most = 0;
+  uint64_t most_per_updater = 0;
 };
 
 // A metric the lab derives from counters, per repetition:

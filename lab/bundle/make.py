@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from lab.base import paths
-from lab.records import results
+from lab.records import catalogue, results
 from lab.bundle import libs
 from lab.base.errors import LabError
 from lab.spec import parse
@@ -78,7 +78,7 @@ def stage(build_dir: Path, commit: str, staging: Path) -> Dict:
         raise LabError(f"cannot bundle: {err}") from None
     for soname, path in sorted(carried.items()):
         shutil.copy2(os.path.realpath(path), staging / "lib" / soname)
-    for source in lab_files():
+    for source in lab_files() + [catalogue.CATALOGUE]:  # the workloads' descriptors: plausibility reads them
         dest = staging / source.relative_to(paths.REPO_ROOT)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, dest)

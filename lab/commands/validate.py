@@ -15,7 +15,9 @@ DESCRIPTION = """\
 Checks each record and manifest against lab/schema/*.json, then what a schema
 cannot express: the point key matches the file name and the benchmark, records
 agree with their manifest, no record outside the manifest, every manifest point
-has a record (else: incomplete set). PATHs are record or manifest files, set
+has a record (else: incomplete set), and no ok record holds a value no correct
+run can produce (a wrapped or negative counter, a backlog above its cap, no
+operations, a latency longer than the window: lab/RECORDS.md "Plausibility"). PATHs are record or manifest files, set
 folders, or folders holding sets (default: every set under results/).
 Every problem is one `rculab: error: FILE: FIELD: ...` line on stderr; exit 1
 if there is any."""

@@ -39,6 +39,11 @@ class Counter:
     name: str
     unit: str
     about: str
+    most: int = 0              # the largest a correct run reports (0: no bound) ...
+    most_per_updater: int = 0  # ... plus this per updater thread
+
+    def bound(self, updaters: float) -> Optional[float]:
+        return self.most + self.most_per_updater * max(updaters, 0) if self.most else None
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,8 @@ def _workload(raw: dict) -> Workload:
         params=tuple(Param(p["key"], tuple(p["levels"]), tuple(p["always"]), p["about"]) for p in raw["params"]),
         variant_key=raw["variant_key"],
         variants=tuple(Variant(v["name"], v["rcu"], v["label"]) for v in raw["variants"]),
-        counters=tuple(Counter(c["name"], c["unit"], c["about"]) for c in raw["counters"]),
+        counters=tuple(Counter(c["name"], c["unit"], c["about"], c["most"], c["most_per_updater"])
+                       for c in raw["counters"]),
         checks=tuple(raw["checks"]),
         metrics=tuple(MetricSpec(m["name"], m["label"], m["unit"], m["higher_is_better"], m["kind"], m["a"], m["b"])
                       for m in raw["metrics"]),

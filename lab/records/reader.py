@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Tuple
 
 from lab.base import paths
 from lab.base.errors import LabError
-from lab.records import sets
+from lab.records import plausible, sets
 from lab.records.resultset import MANIFEST
 
 SCHEMA_VERSION = 1
@@ -175,16 +175,22 @@ def parse_point(path: Path) -> Point:
     status = need(doc, "status", str, path)
     if status not in STATUSES:
         raise LabError(f"{path}: field 'status': expected one of {', '.join(STATUSES)}, got {status!r}")
-    reps = need(doc, "repetitions", list, path)
+    reps = [parse_repetition(r, path, f"repetitions[{i}]") for i, r in enumerate(need(doc, "repetitions", list, path))]
+    workload = need(point, "workload", str, path, "point.")
+    error = doc.get("error")
+    if status == "ok":
+        found = plausible.findings(workload, [{"counters": r.counters} for r in reps])
+        if found:  # an older record the runner did not judge: never a number in a table or chart
+            status, error = "failed", {"reason": "implausible", "message": plausible.summary(found)}
     return Point(
         key=key,
         benchmark=str(point.get("benchmark", "")),
-        workload=need(point, "workload", str, path, "point."),
+        workload=workload,
         backend=need(point, "backend", str, path, "point."),
         params=need(point, "params", dict, path, "point."),
         status=status,
-        error=doc.get("error"),
-        repetitions=[parse_repetition(r, path, f"repetitions[{i}]") for i, r in enumerate(reps)],
+        error=error,
+        repetitions=reps,
         context=doc.get("context") or {},
         path=path,
     )

@@ -1,7 +1,8 @@
 """Checking result sets against lab/RECORDS.md: each file against its JSON
 Schema, then what a schema cannot say (file name = point key, records and
-manifest agree, every manifest point has a record). Every problem is reported,
-each with its file and field."""
+manifest agree, every manifest point has a record, no impossible value in an
+ok record: plausible.py). Every problem is reported, each with its file and
+field."""
 from __future__ import annotations
 
 import json
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from lab.records import schema
+from lab.records import plausible, schema
 from lab.records.sets import sets_under
 from lab.records.points import point_key
 from lab.records.resultset import MANIFEST, SCHEMA_VERSION
@@ -65,6 +66,9 @@ def check_record_file(path: Path) -> Tuple[Optional[dict], List[Problem]]:
         found.append(Problem(path, "point.key", f"{key!r} does not match the file name {path.name!r}"))
     if key != point_key(record["point"]["benchmark"]):
         found.append(Problem(path, "point.key", f"{key!r} is not the key of benchmark {record['point']['benchmark']!r}"))
+    if record["status"] == "ok":
+        found += [Problem(path, field, f"implausible ({kind}): {message}")
+                  for field, kind, message in plausible.findings(record["point"]["workload"], record["repetitions"])]
     return record, found
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from lab.records import gbjson
+from lab.records import gbjson, plausible
 from lab.records.results import utc_now
 from lab.runner import hoststate
 from lab.records.points import exact_filter
@@ -104,6 +104,9 @@ def run_point(bench: str, point: dict, timeout: float, env: Optional[Dict[str, s
         stderr = err_file.read_text(errors="replace")
         doc, output_problem = read_output(out_file)
     outcome = judge(finished, doc, output_problem, timeout)
+    recorded = repetitions(doc)
+    if outcome is None and (found := plausible.findings(point["workload"], recorded)):
+        outcome = {"reason": "implausible", "message": plausible.summary(found)}
     status, error = ("ok", None) if outcome is None else ("failed", dict(outcome))
     if error is not None:
         error["exit_status"] = finished.returncode
@@ -111,7 +114,7 @@ def run_point(bench: str, point: dict, timeout: float, env: Optional[Dict[str, s
     return {
         "status": status,
         "error": error,
-        "repetitions": repetitions(doc),
+        "repetitions": recorded,
         "context": dict(doc.get("context", {})) if doc else {},
         "host_state": {"loadavg_before": load_before, "loadavg_after": hoststate.loadavg(),
                        "governor": hoststate.governor(),

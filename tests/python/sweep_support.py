@@ -1,6 +1,7 @@
 """A fake rculab-bench for sweep tests: it lists and runs two workloads the way
 the real one names them, logs every run, and misbehaves on request per
-benchmark (crash, exit, violations, error row, no rows, garbage, hang)."""
+benchmark (crash, exit, violations, error row, no rows, garbage, hang, or
+counters of its choosing)."""
 from __future__ import annotations
 
 import json
@@ -60,6 +61,7 @@ FAKE_SOURCE = textwrap.dedent("""\
                    "label": "reader0:0>0"}
             if n.startswith("gp_latency"):
                 row.update({"lat_samples": 5.0, "lat_max_ns": 900.0, "lat_h37": 2.0, "lat_h40": 3.0})
+            row.update(how.get("counters", {}))
             if how.get("error_row"):
                 row.update({"error_occurred": True, "error_message": "fake error row"})
             rows.append(row)

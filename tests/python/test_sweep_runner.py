@@ -167,6 +167,8 @@ def test_a_second_writer_is_refused_while_the_first_runs(sweep_env, tmp_path, ca
     ({"no_rows": True}, "no_rows", 0, 0),
     ({"garbage": True}, "bad_output", 0, 0),
     ({"hang": True}, "timeout", -signal.SIGKILL, 0),
+    ({"counters": {"sync_calls": 2.0 ** 64}}, "implausible", 0, 2),
+    ({"counters": {"reader_ops": 0.0}}, "implausible", 0, 2),
 ])
 def test_a_failed_point_is_recorded_not_dropped(sweep_env, tmp_path, capsys, how, reason, exit_status, reps):
     bad = "gp_latency/backend:mb/readers:2/updaters:1/placement:compact"
