@@ -35,7 +35,7 @@ def render(sets, out_dir):
             ax.set_title(title)
             style.threads_axis(ax, sorted(xs) or [1], "updater threads")
         title = f"call_rcu, 1 reader running ({placement} placement)"
-        note = "error bars: 95% bootstrap CI of the median over repetitions"
+        note = "error bars: CI of the median (95% if n ≥ 6, else min–max)"
         written += style.finish(fig, out_dir, f"call_rcu-{style.slug(placement)}", title,
                                 sets, backends, note, wspace=0.35)
     return written

@@ -47,7 +47,7 @@ def render(sets, out_dir):
             for ax in (cost_ax, rel_ax):
                 cs_axis(ax, xs)
             title = f"Critical-section length, {readers} reader threads ({placement} placement)"
-            note = "left: median with 95% bootstrap CI; right: ratio of medians"
+            note = "left: median with its CI of the median (95% if n ≥ 6, else min–max); right: ratio of medians"
             written += style.finish(fig, out_dir, f"cs_length-readers{readers}-{style.slug(placement)}", title,
                                     sets, present, note, wspace=0.35)
     return written

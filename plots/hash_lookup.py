@@ -5,7 +5,7 @@ table rwlock in grey. One figure per placement, hot-key share (`hot_pct`: the
 book's "cat" every reader looks up) and updater count."""
 from __future__ import annotations
 
-from plots import data, rescues
+from plots import data, rescues, style
 
 TITLE = "hash-table lookups with a hot key: RCU vs per-bucket locks vs rwlock"
 WORKLOAD = "hash_lookup"
@@ -27,5 +27,5 @@ def panels(updaters):
 
 def render(sets, out_dir):
     return rescues.render_family(sets, out_dir, WORKLOAD, panels, title=title,
-                                 note="coloured: RCU lookups per backend; error bars: 95% bootstrap CI of the median",
+                                 note="coloured: RCU lookups per backend; " + style.CI_NOTE,
                                  split="updaters")

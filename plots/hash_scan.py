@@ -23,4 +23,4 @@ def render(sets, out_dir):
         sets, out_dir, WORKLOAD, "how the scan is protected (scan)", PANELS,
         lambda placement, _: f"hash_scan, 65 536 permanent + up to 65 536 volatile keys ({placement} placement)",
         "1 scanner; lookups of random keys; updaters toggle volatile keys (call_rcu), timing one synchronize "
-        "per 64 toggles; error bars: 95% bootstrap CI of the median over repetitions")
+        "per 64 toggles; error bars: CI of the median (95% if n ≥ 6, else min–max)")

@@ -22,5 +22,5 @@ def render(sets, out_dir):
         sets, out_dir, WORKLOAD, "how the long reader is protected (mode)", PANELS,
         lambda placement, elements: f"long_reader, {elements} elements per traversal ({placement} placement)",
         "1 long reader, 1 replacer (one element per 10 µs at most), unrelated short readers and updaters; "
-        "error bars: 95% bootstrap CI of the median over repetitions",
+        "error bars: CI of the median (95% if n ≥ 6, else min–max)",
         split="elements")

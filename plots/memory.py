@@ -35,7 +35,7 @@ def render(sets, out_dir):
             style.threads_axis(ax, sorted(xs) or [1], "updater threads")
         cap = Line2D([], [], color="#444444", linewidth=0.8, linestyle=(0, (4, 2)), label="throttle cap (2^20)")
         title = f"call_rcu memory backlog ({placement} placement)"
-        note = "median over repetitions, 95% bootstrap CI"
+        note = "median over repetitions; error bars: CI of the median (95% if n ≥ 6, else min–max)"
         written += style.finish(fig, out_dir, f"memory_backlog-{style.slug(placement)}", title,
                                 sets, backends, note, [cap], wspace=0.4)
     return written

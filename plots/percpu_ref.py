@@ -6,7 +6,7 @@ plain atomic refcount (no RCU) in grey. One figure per placement and
 live_us (how long each generation stays live before the killer kills it)."""
 from __future__ import annotations
 
-from plots import rescues
+from plots import rescues, style
 
 TITLE = "percpu_ref: per-thread vs atomic-mode reference count vs a plain atomic"
 WORKLOAD = "percpu_ref"
@@ -23,4 +23,4 @@ def title(live_us, placement, at):
 def render(sets, out_dir):
     return rescues.render_family(sets, out_dir, WORKLOAD, PANELS, title=title,
                                  note="coloured: RCU-mediated percpu_ref per backend (solid: per-thread mode, "
-                                      "open markers: atomic mode); error bars: 95% bootstrap CI of the median")
+                                      "open markers: atomic mode); " + style.CI_NOTE)

@@ -51,7 +51,7 @@ def render(sets, out_dir):
             extra = shade_oversubscription(ax, sets, min(xs or [1]), max(xs or [1])) or extra
         axes[0].set_ylabel("read throughput, all readers (reads/s)")
         title = f"Read-side scalability ({placement} placement)"
-        note = "error bars: 95% bootstrap CI of the median over repetitions"
+        note = "error bars: CI of the median (95% if n ≥ 6, else min–max)"
         written += style.finish(fig, out_dir, f"read_scalability-{style.slug(placement)}", title,
                                 sets, backends, note, extra)
     return written

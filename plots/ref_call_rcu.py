@@ -67,7 +67,7 @@ def render(sets, out_dir):
             style.threads_axis(ax, sorted(xs) or [1], "reader threads")
         title = f"ref_call_rcu: QEMU's RCU + reference count, 1 updater ({placement} placement)"
         note = ("black dashed: the rwlock idiom (no RCU; the writer unrefs under write_lock), median over "
-                "backends; error bars: 95% bootstrap CI of the median over repetitions")
+                "backends; error bars: CI of the median (95% if n ≥ 6, else min–max)")
         written += style.finish(fig, out_dir, f"ref_call_rcu-{style.slug(placement)}", title, sets, backends,
                                 note, extra=[reference_handle("rwlock idiom (no RCU)")], wspace=0.45)
     return written

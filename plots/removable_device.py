@@ -24,4 +24,4 @@ def render(sets, out_dir):
     return rescues.render_family(sets, out_dir, WORKLOAD, PANELS, title=title,
                                  x_label="I/O threads",
                                  note="coloured: RCU fast path per backend; "
-                                      "error bars: 95% bootstrap CI of the median")
+                                      "error bars: CI of the median (95% if n ≥ 6, else min–max)")

@@ -157,8 +157,8 @@ def page(rs: reader.ResultSet, outcome, profile) -> str:
 <h2>Charts</h2>
 {charts_section(outcome)}
 <h2>Summary</h2>
-<p>Per point the workload's headline metric over repetitions: median, 95% bootstrap CI of the median, CV
-(stddev/mean). Highlighted rows: bimodal repetitions or violations.</p>
+<p>Per point the workload's headline metric over repetitions: median, CI of the median
+(95% if n ≥ 6, else min–max), CV (stddev/mean). Highlighted rows: bimodal repetitions or violations.</p>
 {workload_tables(rs)}
 <h2>Failed and missing points</h2>
 {problems(rs)}

@@ -75,7 +75,7 @@ def figure_groups(at, size_param: str, split: str = None):
 
 def render_family(sets, out_dir, workload: str, panels, title=lambda size, placement, at: "",
                   x_label: str = "reader threads",
-                  note: str = "colour: backend; error bars: 95% bootstrap CI of the median", split: str = None):
+                  note: str = "colour: backend; " + style.CI_NOTE, split: str = None):
     """One figure per placement and level of the workload's size parameter
     (and of `split`, e.g. updaters, when given), one panel per (metric,
     scale, y label, title, unit, symlog) in `panels` (or in panels(split

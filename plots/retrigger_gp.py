@@ -6,7 +6,7 @@ waiting in synchronize() one line per backend; the rwlock version (no RCU)
 in grey. One figure per placement and gap_us (0: back-to-back storm)."""
 from __future__ import annotations
 
-from plots import data, rescues
+from plots import data, rescues, style
 
 TITLE = "retriggered grace periods: one rcu_head state machine vs synchronize vs rwlock"
 WORKLOAD = "retrigger_gp"
@@ -25,4 +25,4 @@ def title(gap_us, placement, at):
 def render(sets, out_dir):
     return rescues.render_family(sets, out_dir, WORKLOAD, PANELS, title=title,
                                  note="coloured: RCU per backend (solid: retrigger state machine, open markers: "
-                                      "synchronize in close); error bars: 95% bootstrap CI of the median")
+                                      "synchronize in close); " + style.CI_NOTE)

@@ -6,7 +6,7 @@ around every lookup and update in grey. One figure per placement, table
 size and updater count (updaters:0 is the book's read-only perftest)."""
 from __future__ import annotations
 
-from plots import data, rescues
+from plots import data, rescues, style
 
 TITLE = "Pre-BSD routing table: RCU list vs whole-table copy vs global lock"
 WORKLOAD = "route_table"
@@ -28,5 +28,5 @@ def panels(updaters):
 
 def render(sets, out_dir):
     return rescues.render_family(sets, out_dir, WORKLOAD, panels, title,
-                                 note="coloured: RCU per backend; error bars: 95% bootstrap CI of the median",
+                                 note="coloured: RCU per backend; " + style.CI_NOTE,
                                  split="updaters")

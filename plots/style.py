@@ -35,6 +35,9 @@ BACKEND_STYLE: Dict[str, tuple] = {
 BACKEND_ORDER = ("none", "qsbr", "urcu-qsbr", "mb", "urcu-mb", "memb", "urcu-memb", "urcu-memb-percpu", "signal",
                  "urcu-signal", "urcu-bp", "rwlock", "ptmutex")
 HOST_LINESTYLES = ("-", "--", ":", "-.")
+# What the error bars are (lab/analysis/stats.py: order statistics around the
+# median; below 6 repetitions no interval reaches 95%, so they span min to max).
+CI_NOTE = "error bars: CI of the median (95% if n ≥ 6, else min–max)"
 
 
 class NoData(Exception):

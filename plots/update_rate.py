@@ -38,7 +38,7 @@ def render(sets, out_dir):
                 ax.set_title(f"batch {batch} (objects retired per grace period)")
             axes[0].set_ylabel("read throughput, all readers (reads/s)")
             title = f"Updates vs reads, {readers} reader threads, 1 updater ({placement} placement)"
-            note = "points: delay between updates (0, 1 µs, 100 µs); bars: 95% bootstrap CIs"
+            note = "points: delay between updates (0, 1 µs, 100 µs); " + style.CI_NOTE
             written += style.finish(fig, out_dir, f"update_rate-readers{readers}-{style.slug(placement)}", title,
                                     sets, backends, note)
     return written

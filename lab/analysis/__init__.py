@@ -1,2 +1,2 @@
 """Reading result sets (lab/RECORDS.md) and the statistics built on them:
-derived metrics, medians with bootstrap CIs, comparisons, bimodality."""
+derived metrics, medians with their CIs (order statistics), comparisons, bimodality."""

@@ -1,14 +1,14 @@
 """Compare two sides point by point: two sets (hosts, commits) matched by key,
 or two backends of one set matched on everything but the backend. Per point:
-ratio of medians (B/A) with its bootstrap CI, Mann-Whitney U p-value, and flags
-for significance, too few repetitions and bimodal repetitions."""
+ratio of medians (B/A) with its bootstrap CI (from 10 repetitions a side),
+the Mann-Whitney U p-value (exact for small n; none where n cannot reach
+significance: "n too small"), and flags for significance, too few
+repetitions and bimodal repetitions."""
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
-
-from scipy.stats import mannwhitneyu
 
 from lab.analysis import metrics, stats
 from lab.records.reader import Point, ResultSet
@@ -46,7 +46,12 @@ class Row:
     b: Side
     ratio: float               # median(B) / median(A)
     ratio_ci: Tuple[float, float]
-    p_value: Optional[float]   # None when a side has fewer than 2 values
+    p_value: Optional[float]   # None where n cannot reach significance (n_too_small)
+
+    @property
+    def n_too_small(self) -> bool:
+        """Even A and B fully apart could not give p < ALPHA with these n (3 vs 3: p >= 0.1)."""
+        return stats.smallest_p(self.a.summary.n, self.b.summary.n) >= ALPHA
 
     @property
     def significant(self) -> bool:
@@ -84,13 +89,14 @@ def side(point: Point, metric: metrics.Metric) -> Optional[Side]:
 
 
 def u_test(a: List[float], b: List[float]) -> Optional[float]:
-    if len(a) < 2 or len(b) < 2:
+    """The two-sided p-value, or None where no outcome could be significant."""
+    if stats.smallest_p(len(a), len(b)) >= ALPHA:
         return None
     if len(set(a) | set(b)) == 1:
-        return 1.0  # all equal: no evidence of a difference (scipy would warn)
+        return 1.0  # all equal: no evidence of a difference
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
+        return stats.rank_sum_p(a, b)
 
 
 def compare_points(name: str, pa: Point, pb: Point, metric_name: Optional[str]):

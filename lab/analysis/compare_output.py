@@ -6,6 +6,7 @@ import math
 from typing import List, Optional
 
 from lab.analysis.compare import ALPHA, MIN_REPETITIONS, Comparison, Row, Side
+from lab.analysis.stats import RATIO_CI_MIN_VALUES
 from lab.base.table import format_table
 
 HEADERS = ("point", "metric", "A", "B", "B/A", "95% CI of B/A", "p (U test)", "n A/B", "flags")
@@ -30,7 +31,9 @@ def flags(row: Row) -> List[str]:
     out = []
     if row.significant:
         out.append(f"SIGNIFICANT ({row.better.upper()} better)" if row.better else "SIGNIFICANT")
-    if row.few_repetitions:
+    if row.n_too_small:
+        out.append("n too small to test")
+    elif row.few_repetitions:
         out.append(f"few repetitions (<{MIN_REPETITIONS})")
     for name, s in (("A", row.a), ("B", row.b)):
         if s.split is not None:
@@ -40,9 +43,11 @@ def flags(row: Row) -> List[str]:
 
 def cells(row: Row, ratio_fmt=fmt_ratio) -> List[str]:
     low, high = row.ratio_ci
+    ci = f"{ratio_fmt(low)}-{ratio_fmt(high)}" if math.isfinite(low) and math.isfinite(high) else \
+        f"n < {RATIO_CI_MIN_VALUES}"
     return [row.point, f"{row.metric.name} ({row.metric.unit})", fmt_value(row.a.summary.median),
-            fmt_value(row.b.summary.median), ratio_fmt(row.ratio), f"{ratio_fmt(low)}-{ratio_fmt(high)}",
-            "-" if row.p_value is None else f"{row.p_value:.4f}",
+            fmt_value(row.b.summary.median), ratio_fmt(row.ratio), ci,
+            "n too small" if row.p_value is None else f"{row.p_value:.4f}",
             f"{row.a.summary.n}/{row.b.summary.n}", ", ".join(flags(row))]
 
 
@@ -64,8 +69,13 @@ def bimodal_lines(c: Comparison) -> List[str]:
 def header_lines(c: Comparison) -> List[str]:
     significant = sum(r.significant for r in c.rows)
     few = sum(r.few_repetitions for r in c.rows)
+    untestable = sum(r.n_too_small for r in c.rows)
     lines = [f"A: {c.label_a}", f"B: {c.label_b}",
-             f"{len(c.rows)} points compared, {significant} significant (Mann-Whitney U, p < {ALPHA})"]
+             f"{len(c.rows)} points compared, {significant} significant (Mann-Whitney U, exact for small n, "
+             f"p < {ALPHA})"]
+    if untestable:
+        lines.append(f"{untestable} points have too few repetitions for any test to reach p < {ALPHA} "
+                     f"(3 against 3: p >= 0.1 at best): no p-value, 'n too small'")
     if few:
         lines.append(f"warning: {few} points have fewer than {MIN_REPETITIONS} repetitions on a side; "
                      f"their U test says little (Google Benchmark's compare.py asks for {MIN_REPETITIONS})")
@@ -104,7 +114,8 @@ def finite(value: Optional[float]) -> Optional[float]:
 
 def side_json(s: Side) -> dict:
     return {"key": s.point.key, "n": s.summary.n, "median": s.summary.median,
-            "ci": [s.summary.ci_low, s.summary.ci_high], "cv": s.summary.cv,
+            "ci": [s.summary.ci_low, s.summary.ci_high], "ci_confidence": s.summary.ci_confidence,
+            "cv": s.summary.cv,
             "values": s.values, "bimodal": s.bimodal_detail()}
 
 
@@ -116,7 +127,7 @@ def to_json(c: Comparison) -> str:
                      "higher_is_better": r.metric.higher_is_better,
                      "a": side_json(r.a), "b": side_json(r.b), "ratio": finite(r.ratio),
                      "ratio_ci": [finite(r.ratio_ci[0]), finite(r.ratio_ci[1])], "p_value": r.p_value,
-                     "significant": r.significant, "better": r.better,
+                     "significant": r.significant, "better": r.better, "n_too_small": r.n_too_small,
                      "few_repetitions": r.few_repetitions, "flags": flags(r)} for r in c.rows],
            "not_compared": [{"point": p, "why": why} for p, why in c.not_compared]}
     return json.dumps(doc, indent=1) + "\n"

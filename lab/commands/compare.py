@@ -12,8 +12,9 @@ HELP = "compare two result sets point by point, or two backends within one set"
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("compare", help=HELP, description=HELP + (
-        ": ratio of medians (B/A) with a 95%% bootstrap CI, Mann-Whitney U p-value, flags for "
-        "significance, too few repetitions and bimodal repetitions. SET: a set id (under "
+        ": ratio of medians (B/A) with a 95%% bootstrap CI (from 10 repetitions a side), the "
+        "Mann-Whitney U p-value (exact for small n; 'n too small' where no outcome could reach "
+        "p < 0.05), flags for significance, too few repetitions and bimodal repetitions. SET: a set id (under "
         "results/*/) or a set folder."))
     parser.add_argument("sets", nargs="+", metavar="SET", help="one set with --backends, else two")
     parser.add_argument("--backends", type=options.name_list, metavar="A,B",

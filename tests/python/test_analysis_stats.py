@@ -18,6 +18,27 @@ def test_summary_of_known_values():
     assert s.ci_low < s.ci_high
 
 
+def test_median_interval_is_order_statistics_with_its_real_confidence():
+    # n = 3: no interval reaches 95%; min..max covers the median with 1 - 2 / 2^3 = 75%
+    assert stats.median_interval([3, 1, 2]) == (1.0, 3.0, 0.75)
+    # n = 9: x(2)..x(8), 1 - 2 (1 + 9) / 512 = 96.1%; x(3)..x(7) would be 82%
+    low, high, confidence = stats.median_interval(list(range(1, 10)))
+    assert (low, high) == (2.0, 8.0) and confidence == pytest.approx(1 - 20 / 512)
+    assert stats.summarize([5, 6, 7]).ci_confidence == 0.75
+    assert stats.summarize(list(range(20))).ci_confidence >= 0.95
+
+
+def test_rank_sum_p_is_exact_for_small_n():
+    from scipy.stats import mannwhitneyu
+    assert stats.rank_sum_p([1, 2, 3], [4, 5, 6]) == pytest.approx(0.1)  # 2 / C(6, 3)
+    assert stats.smallest_p(3, 3) == pytest.approx(0.1) and stats.smallest_p(5, 5) == pytest.approx(2 / 252)
+    rng = np.random.default_rng(7)
+    a, b = list(rng.normal(0, 1, 6)), list(rng.normal(0.8, 1, 7))
+    assert stats.rank_sum_p(a, b) == pytest.approx(mannwhitneyu(a, b, method="exact").pvalue)
+    # ties: mid-ranks, enumerated exactly (every split of 2 vs 2 with values 1,1,2,2)
+    assert stats.rank_sum_p([1, 1], [2, 2]) == pytest.approx(2 / 6)
+
+
 def test_ci_is_deterministic_and_narrows_with_more_data():
     rng = np.random.default_rng(3)
     few, many = rng.normal(100, 5, 5), rng.normal(100, 5, 200)

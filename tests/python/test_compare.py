@@ -19,7 +19,7 @@ def row_for(a_values, b_values, labels=None):
 
 def test_clearly_different_distributions_are_significant():
     rng = np.random.default_rng(1)
-    row = row_for(rng.normal(100, 2, 9), rng.normal(130, 2, 9))
+    row = row_for(rng.normal(100, 2, 10), rng.normal(130, 2, 10))
     assert row.significant and row.p_value < 0.001
     assert row.better == "b"  # reads/s: higher is better
     assert row.ratio == pytest.approx(1.3, rel=0.05)
@@ -29,12 +29,24 @@ def test_clearly_different_distributions_are_significant():
 
 def test_identical_distributions_are_not_significant():
     rng = np.random.default_rng(2)
-    same = list(rng.normal(100, 2, 9))
+    same = list(rng.normal(100, 2, 10))
     row = row_for(same, same)
     assert not row.significant and row.p_value == pytest.approx(1.0)
     assert row.ratio_ci[0] <= 1.0 <= row.ratio_ci[1]
     constant = row_for([5] * 9, [5] * 9)
     assert constant.p_value == 1.0 and not constant.significant
+
+
+def test_three_against_three_is_n_too_small_never_a_p_value():
+    """Fully apart, 3 vs 3 can give p = 0.1 at best: no p-value, no verdict, no ratio CI."""
+    row = row_for([100, 101, 99], [130, 131, 129])
+    assert row.n_too_small and row.p_value is None and not row.significant and row.better is None
+    assert all(np.isnan(row.ratio_ci))
+    from lab.analysis import compare_output
+    text = compare_output.to_text(compare.Comparison("sets", "A", "B", [row]))
+    assert "n too small" in text and "n < 10" in text and "p >= 0.1 at best" in text
+    four = row_for([100, 101, 99, 100], [130, 131, 129, 130])
+    assert not four.n_too_small and four.p_value == pytest.approx(2 / 70) and four.significant
 
 
 def test_too_few_repetitions_are_warned_about():
