@@ -38,6 +38,8 @@ def flags(row: Row) -> List[str]:
     for name, s in (("A", row.a), ("B", row.b)):
         if s.split is not None:
             out.append(f"bimodal {name}")
+        if s.point.noise:
+            out.append(f"noisy {name}")
     return out
 
 

@@ -54,6 +54,7 @@ class Point:
     repetitions: List[Repetition]
     context: Dict[str, object]
     path: Path
+    noise: List[str] = field(default_factory=list)  # why the host was noisy while it ran (host_state.noise)
 
     @property
     def ok(self) -> bool:
@@ -193,6 +194,7 @@ def parse_point(path: Path) -> Point:
         repetitions=reps,
         context=doc.get("context") or {},
         path=path,
+        noise=[str(r) for r in ((doc.get("host_state") or {}).get("noise") or [])],
     )
 
 

@@ -32,6 +32,8 @@ class Finished:
     returncode: int
     timed_out: bool
     cpu_seconds: float  # the child's own user + system time (from wait4)
+    involuntary_switches: int = 0  # preemptions of the child's threads (ru_nivcsw)
+    voluntary_switches: int = 0    # its threads' own waits and sleeps (ru_nvcsw)
 
 
 def take_series(counters: dict) -> dict:
@@ -76,7 +78,7 @@ def wait_for(child: subprocess.Popen, timeout: float) -> Finished:
         kill_and_reap(child)
         raise
     child.returncode = os.waitstatus_to_exitcode(status)
-    return Finished(child.returncode, timed_out, usage.ru_utime + usage.ru_stime)
+    return Finished(child.returncode, timed_out, usage.ru_utime + usage.ru_stime, usage.ru_nivcsw, usage.ru_nvcsw)
 
 
 def kill_and_reap(child: subprocess.Popen) -> None:
@@ -103,6 +105,8 @@ def run_point(bench: str, point: dict, timeout: float, env: Optional[Dict[str, s
         ours = finished.cpu_seconds + hoststate.own_cpu_seconds() - own_before
         stderr = err_file.read_text(errors="replace")
         doc, output_problem = read_output(out_file)
+    other_share = hoststate.other_cpu_share(jiffies_before, jiffies_after, ours)
+    steal = hoststate.steal_share(jiffies_before, jiffies_after)
     outcome = judge(finished, doc, output_problem, timeout)
     recorded = repetitions(doc)
     if outcome is None and (found := plausible.findings(point["workload"], recorded)):
@@ -117,8 +121,10 @@ def run_point(bench: str, point: dict, timeout: float, env: Optional[Dict[str, s
         "repetitions": recorded,
         "context": dict(doc.get("context", {})) if doc else {},
         "host_state": {"loadavg_before": load_before, "loadavg_after": hoststate.loadavg(),
-                       "governor": hoststate.governor(),
-                       "other_cpu_share": hoststate.other_cpu_share(jiffies_before, jiffies_after, ours)},
+                       "governor": hoststate.governor(), "other_cpu_share": other_share,
+                       "steal_share": steal, "involuntary_switches": finished.involuntary_switches,
+                       "voluntary_switches": finished.voluntary_switches,
+                       "noise": hoststate.noise_reasons(other_share, steal)},
         "timing": {"started_utc": started_utc, "finished_utc": utc_now(),
                    "elapsed_s": round(time.monotonic() - started, 3)},
     }

@@ -4,9 +4,10 @@ each record is published atomically, so after Ctrl-C or `kill -9` the set holds
 whole records only and `--resume` runs exactly the points without one."""
 from __future__ import annotations
 
+import os
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -24,6 +25,8 @@ class Outcome:
     ran: int
     failed: List[str]
     already_recorded: int
+    noisy: List[str] = field(default_factory=list)        # recorded ok, but the host was noisy
+    rerun_noisy: List[str] = field(default_factory=list)  # measured once more for noise
 
     @property
     def exit_status(self) -> int:
@@ -52,6 +55,7 @@ def start(plan: dict, bench: str, results_root: Path, profile_id: str, tool: dic
     """A new set for the plan: results/<profile>/<timestamp>-<name>/."""
     if not plan.get("points"):
         raise LabError("the plan has no points: nothing to run")
+    noisy_rerun_budget(0)  # a bad RCULAB_NOISY_RERUNS is refused before the set exists
     set_id = set_id_for(plan["spec"]["name"], plan.get("shard"))
     set_dir = results.new_dir(Path(results_root) / profile_id, set_id)
     with SetLock(set_dir):
@@ -67,6 +71,7 @@ def resume(set_dir: Path, bench: str, env: Optional[Dict[str, str]] = None,
            retry_failed: bool = False) -> Outcome:
     """The points of the set's manifest that have no record yet (and, with
     retry_failed, those whose record failed: moved to points/.superseded/ first)."""
+    noisy_rerun_budget(0)
     result_set = ResultSet(set_dir)
     manifest = result_set.load_manifest()
     with SetLock(result_set.path):
@@ -91,20 +96,21 @@ def run_missing(result_set: ResultSet, manifest: dict, bench: str,
               file=sys.stderr)
         return outcome
     bar = progress.progress(len(todo))
+    reruns_left = noisy_rerun_budget(len(todo))
     previous_term = signal.signal(signal.SIGTERM, _interrupt)  # a batch scheduler's stop = Ctrl-C
     try:
         for order_index, key in todo:
-            point = points[key]
-            record = {"schema_version": SCHEMA_VERSION, "kind": "rculab.point",
-                      "set_id": manifest["set_id"], "profile_id": manifest["profile_id"],
-                      "point": point}
-            record.update(execute.run_point(bench, point, timeout, env))
-            record["run"] = {"order_index": order_index,
-                             "attempt": len(result_set.superseded(key)) + 1, "runner": "lab"}
-            result_set.write_record(record)
+            record = run_and_record(result_set, manifest, points[key], order_index, bench, timeout, env)
+            if record["status"] == "ok" and record["host_state"]["noise"] and reruns_left > 0:
+                reruns_left -= 1  # once more, the noisy record kept in points/.superseded/
+                outcome.rerun_noisy.append(key)
+                result_set.supersede(key)
+                record = run_and_record(result_set, manifest, points[key], order_index, bench, timeout, env)
             outcome.ran += 1
             if record["status"] != "ok":
                 outcome.failed.append(key)
+            elif record["host_state"]["noise"]:
+                outcome.noisy.append(key)
             bar.update(key if record["status"] == "ok" else f"{key} FAILED ({record['error']['reason']})")
     except KeyboardInterrupt:
         bar.close()
@@ -118,6 +124,31 @@ def run_missing(result_set: ResultSet, manifest: dict, bench: str,
     return outcome
 
 
+NOISY_RERUNS_ENV = "RCULAB_NOISY_RERUNS"
+
+
+def noisy_rerun_budget(points: int) -> int:
+    """How many noisy points a run measures once more: a tenth of them, at
+    least one, or what RCULAB_NOISY_RERUNS says (0: none)."""
+    given = os.environ.get(NOISY_RERUNS_ENV, "")
+    if given:
+        if not given.isdigit():
+            raise LabError(f"{NOISY_RERUNS_ENV}: expected a whole number of re-runs, got {given!r}")
+        return int(given)
+    return max(1, points // 10)
+
+
+def run_and_record(result_set: ResultSet, manifest: dict, point: dict, order_index: int, bench: str,
+                   timeout: float, env: Optional[Dict[str, str]]) -> dict:
+    record = {"schema_version": SCHEMA_VERSION, "kind": "rculab.point",
+              "set_id": manifest["set_id"], "profile_id": manifest["profile_id"], "point": point}
+    record.update(execute.run_point(bench, point, timeout, env))
+    record["run"] = {"order_index": order_index,
+                     "attempt": len(result_set.superseded(point["key"])) + 1, "runner": "lab"}
+    result_set.write_record(record)
+    return record
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -129,4 +160,9 @@ def summary(manifest: dict, outcome: Outcome) -> str:
     if outcome.failed:
         text += f"; {len(outcome.failed)} FAILED (recorded with status failed): " + ", ".join(outcome.failed[:5])
         text += " ..." if len(outcome.failed) > 5 else ""
+    if outcome.rerun_noisy:
+        text += f"; {len(outcome.rerun_noisy)} measured again because the host was noisy"
+    if outcome.noisy:
+        text += (f"; {len(outcome.noisy)} recorded NOISY (host_state.noise says why; compare and the report "
+                 f"flag them): " + ", ".join(outcome.noisy[:3]) + (" ..." if len(outcome.noisy) > 3 else ""))
     return text + f"\nresult set: {outcome.set_dir}"

@@ -233,8 +233,12 @@ def run_cli(argv, capture):
 @pytest.fixture
 def sweep_env(tmp_path, monkeypatch):
     """A fake rculab-bench for sweeps (tests/python/sweep_support.py), results
-    and hw-profiles roots in tmp_path, set-up skipped."""
+    and hw-profiles roots in tmp_path, set-up skipped, and the host taken as
+    quiet (a loaded test machine would otherwise re-run noisy points)."""
+    from lab.runner import hoststate
     from sweep_support import FakeSweepBench
+    monkeypatch.setattr(hoststate, "noise_reasons", lambda other_share, steal: [])
+    monkeypatch.setenv("RCULAB_NOISY_RERUNS", "0")  # and in the sweeps it starts as processes
     bench = FakeSweepBench(tmp_path)
     bench.results = tmp_path / "results"
     monkeypatch.setenv("RCULAB_BENCH", str(bench.path))

@@ -262,3 +262,36 @@ def test_the_lock_is_never_seen_without_its_holder(tmp_path, monkeypatch):
     with lock_module.SetLock(tmp_path):
         assert seen == [os.getpid()]
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_noisy_points_are_measured_again_within_a_budget_and_flagged(sweep_env, tmp_path, capsys, monkeypatch):
+    """Every point reads as noisy here: the budget (a tenth, at least one) re-runs the first,
+    the others are recorded with their noise and named in the summary."""
+    from lab.runner import hoststate
+    monkeypatch.setattr(hoststate, "noise_reasons", lambda other, steal: ["other processes took 50% of the CPUs"])
+    monkeypatch.delenv("RCULAB_NOISY_RERUNS")
+    spec = write_spec(tmp_path, SMALL_SPEC)
+    status, _, err = sweep(capsys, "--spec", str(spec))
+    assert status == 0, err
+    set_dir = only_set(sweep_env.results)
+    records = records_of(set_dir)
+    assert all(r["host_state"]["noise"] == ["other processes took 50% of the CPUs"] for r in records.values())
+    rerun = [k for k, r in records.items() if r["run"]["attempt"] == 2]
+    assert len(rerun) == 1 and len(list((set_dir / "points" / ".superseded").glob("*.json"))) == 1
+    assert "1 measured again because the host was noisy" in err and f"{len(records)} recorded NOISY" in err
+    assert check_set(set_dir) == ([], len(records))
+
+
+def test_a_bad_rerun_budget_is_one_error_line(sweep_env, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("RCULAB_NOISY_RERUNS", "lots")
+    status, _, err = sweep(capsys, "--spec", str(write_spec(tmp_path, SMALL_SPEC)))
+    assert status != 0 and err.strip() == "rculab: error: RCULAB_NOISY_RERUNS: expected a whole number of re-runs, got 'lots'"
+    assert not sweep_env.results.exists() or not list(sweep_env.results.rglob("manifest.json"))
+
+
+def test_noise_thresholds():
+    from lab.runner import hoststate
+    assert hoststate.noise_reasons(0.05, 0.0) == [] and hoststate.noise_reasons(None, None) == []
+    assert hoststate.noise_reasons(0.3, 0.05) == ["other processes took 30% of the CPUs",
+                                                   "the hypervisor stole 5% of the CPUs"]
+    assert hoststate.steal_share((10, 100, 5), (60, 200, 15)) == 0.1
