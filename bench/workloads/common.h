@@ -137,6 +137,9 @@ inline uint64_t spin_iterations(uint64_t n, uint64_t x = 1) {
 }
 // Iterations of spin_iterations per nanosecond on this host (measured once).
 double spin_iterations_per_ns();
+// Time-stamp counter ticks per nanosecond (measured once against the
+// steady clock); 0 where there is no TSC to read.
+double tsc_ticks_per_ns();
 
 // Picks keys on a read path: one xorshift64 step and a multiply-shift range
 // reduction (Lemire), a few cycles. std::minstd_rand and `% n` cost about as

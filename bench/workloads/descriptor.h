@@ -57,6 +57,8 @@ struct counter_desc {
 //   ns_per_op  (wall_ns - b) x <a>_threads / <a>_ops: wall time one thread
 //              of role a spends per operation, less the time counter b
 //   sampled    percentile counter a, where sample counter b is non-zero
+//   ticks_per_op  ns_per_op of role a (nothing excluded) x counter b, a rate
+//              in ticks per ns: the same cost in time-stamp-counter ticks
 struct metric_desc {
   std::string_view name;
   std::string_view label;

@@ -4,7 +4,13 @@
 // Before the run each reader times the same loop without the section
 // (loop_calib_*), so the section's own cost is reported apart from the
 // loop's. QSBR-style backends report one quiescent state per batch of 1024.
-// Derived: ns per section = reader_cpu_ns / reader_ops (or wall-based).
+// Eight sections per loop trip, in units whose loops are aligned to 64
+// bytes (bench/CMakeLists.txt): loop control, and where the compiler puts
+// the loop against cache-line boundaries, are spread over eight sections
+// instead of deciding a sub-ns figure (one loop ending on a boundary made
+// urcu-qsbr read 2x slower than the same instructions elsewhere).
+// Derived: ns per section = wall_ns x readers / reader_ops, and the same in
+// TSC ticks (tsc_per_ns), so that a difference can be held to one tick.
 #pragma once
 
 #include "bench/workloads/common.h"
@@ -20,9 +26,12 @@ inline const workload_descriptor& describe_read_cost() {
       .params = {{"readers", {}, "reader threads (--readers; default 1..PUs, 2x, 4x)"},
                  {"placement", {}, "reader placement (--placement)"}},
       .counters = {{"loop_calib_ops", "iterations", "iterations of the loop without the section, before the window"},
-                   {"loop_calib_ns", "ns", "time those iterations took, all readers summed"}},
+                   {"loop_calib_ns", "ns", "time those iterations took, all readers summed"},
+                   {"tsc_per_ns", "ticks/ns", "the time-stamp counter's rate on this host (0: no TSC)"}},
       .metrics = {{"loop_ns", "empty read loop per iteration", "ns", false, "share", "loop_calib_ns",
-                   "loop_calib_ops"}},
+                   "loop_calib_ops"},
+                  {"ticks_per_read", "read-side cost per thread in TSC ticks", "ticks", false, "ticks_per_op",
+                   "reader", "tsc_per_ns"}},
       .headline = "ns_per_read",
       .throughput = "reads_per_s",
   };
@@ -32,9 +41,11 @@ inline const workload_descriptor& describe_read_cost() {
 namespace read_cost_detail {
 
 inline constexpr uint64_t kBatch = 1024;
+static_assert(kBatch % 8 == 0, "the loop runs eight sections per trip");
 
 template <Backend B, bool kSection>
 inline uint64_t read_batch(const std::atomic<bench_object*>& ptr, uint64_t sum) {
+#pragma GCC unroll 8
   for (uint64_t i = 0; i < kBatch; ++i) {
     if constexpr (kSection) B::read_lock();
     sum += rcu_dereference(ptr)->value;
@@ -83,7 +94,8 @@ void register_read_cost(const bench_options& o) {
           {{"reader", readers, o.reader_policy,
             [&](thread_ctx& ctx) { reader<B>(ctx, ptr, calib); }}});
       report_run(state, run, stats_since(before, B::stats()), 0);
-      report_counters(state, d, {{"loop_calib_ops", calib.ops}, {"loop_calib_ns", calib.ns}});
+      report_counters(state, d,
+                      {{"loop_calib_ops", calib.ops}, {"loop_calib_ns", calib.ns}, {"tsc_per_ns", tsc_ticks_per_ns()}});
     });
   }
 }

@@ -15,6 +15,8 @@ from lab.records.reader import Point, ResultSet
 from lab.base.errors import LabError
 
 ALPHA = 0.05
+# Metrics in ns per read-side section, held to the points' resolution (metrics.resolution_ns).
+PER_SECTION_NS = ("ns_per_read",)
 # Google Benchmark's compare.py: UTEST_OPTIMAL_REPETITIONS ("lowest reasonable number").
 MIN_REPETITIONS = 9
 
@@ -47,6 +49,12 @@ class Row:
     ratio: float               # median(B) / median(A)
     ratio_ci: Tuple[float, float]
     p_value: Optional[float]   # None where n cannot reach significance (n_too_small)
+    resolution: Optional[float] = None  # per-section times: the smallest difference the points resolve
+
+    @property
+    def below_resolution(self) -> bool:
+        """The medians differ by less than the lab resolves: "≈", never a win."""
+        return metrics.within_resolution(self.a.summary.median, self.b.summary.median, self.resolution)
 
     @property
     def n_too_small(self) -> bool:
@@ -63,8 +71,8 @@ class Row:
 
     @property
     def better(self) -> Optional[str]:
-        """Which side is better, where the difference is significant."""
-        if not self.significant or self.ratio == 1:
+        """Which side is better, where the difference is significant and resolved."""
+        if not self.significant or self.ratio == 1 or self.below_resolution:
             return None
         b_higher = self.ratio > 1
         return "b" if b_higher == self.metric.higher_is_better else "a"
@@ -110,8 +118,10 @@ def compare_points(name: str, pa: Point, pb: Point, metric_name: Optional[str]):
     if sa is None or sb is None:
         return f"no {metric.name} values in {'A' if sa is None else 'B'}"
     ratio = sb.summary.median / sa.summary.median if sa.summary.median else float("nan")
+    resolutions = [metrics.resolution_ns(p) for p in (pa, pb)] if metric.name in PER_SECTION_NS else []
+    resolution = max((r for r in resolutions if r is not None), default=None)
     return Row(name, metric, sa, sb, ratio, stats.ratio_interval(sa.values, sb.values),
-               u_test(sa.values, sb.values))
+               u_test(sa.values, sb.values), resolution)
 
 
 def collect(comparison: Comparison, pairs, metric_name: Optional[str]) -> Comparison:

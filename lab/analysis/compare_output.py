@@ -29,6 +29,8 @@ def fmt_ratio(value: float) -> str:
 
 def flags(row: Row) -> List[str]:
     out = []
+    if row.below_resolution:
+        out.append(f"≈ (below the {fmt_value(row.resolution)} ns resolution)")
     if row.significant:
         out.append(f"SIGNIFICANT ({row.better.upper()} better)" if row.better else "SIGNIFICANT")
     if row.n_too_small:
@@ -48,7 +50,7 @@ def cells(row: Row, ratio_fmt=fmt_ratio) -> List[str]:
     ci = f"{ratio_fmt(low)}-{ratio_fmt(high)}" if math.isfinite(low) and math.isfinite(high) else \
         f"n < {RATIO_CI_MIN_VALUES}"
     return [row.point, f"{row.metric.name} ({row.metric.unit})", fmt_value(row.a.summary.median),
-            fmt_value(row.b.summary.median), ratio_fmt(row.ratio), ci,
+            fmt_value(row.b.summary.median), "≈" if row.below_resolution else ratio_fmt(row.ratio), ci,
             "n too small" if row.p_value is None else f"{row.p_value:.4f}",
             f"{row.a.summary.n}/{row.b.summary.n}", ", ".join(flags(row))]
 
@@ -130,6 +132,7 @@ def to_json(c: Comparison) -> str:
                      "a": side_json(r.a), "b": side_json(r.b), "ratio": finite(r.ratio),
                      "ratio_ci": [finite(r.ratio_ci[0]), finite(r.ratio_ci[1])], "p_value": r.p_value,
                      "significant": r.significant, "better": r.better, "n_too_small": r.n_too_small,
+                     "resolution": r.resolution, "below_resolution": r.below_resolution,
                      "few_repetitions": r.few_repetitions, "flags": flags(r)} for r in c.rows],
            "not_compared": [{"point": p, "why": why} for p, why in c.not_compared]}
     return json.dumps(doc, indent=1) + "\n"

@@ -79,7 +79,18 @@ def _sampled(counter: str, samples: str) -> Callable[[Repetition], Optional[floa
     return value
 
 
+def _ticks_per_op(role: str, rate: str) -> Callable[[Repetition], Optional[float]]:
+    """ns_per_op of the role times a ticks-per-ns rate counter (0 or absent: none)."""
+    per_op = _ns_per_op(role)
+
+    def ticks(rep: Repetition) -> Optional[float]:
+        ns, per_ns = per_op(rep), rep.counters.get(rate, 0)
+        return ns * per_ns if ns is not None and per_ns > 0 else None
+    return ticks
+
+
 FORMULAS = {
+    "ticks_per_op": _ticks_per_op,
     "rate": lambda a, b: _rate(a),
     "share": _share,
     "raw": lambda a, b: _raw(a),
@@ -161,3 +172,24 @@ def values(point: Point, metric: Metric):
         if v is not None:
             out.append((v, rep))
     return out
+
+
+def resolution_ns(point: Optional[Point]) -> Optional[float]:
+    """The smallest difference in a per-section time (ns_per_read) this point
+    can resolve: one time-stamp-counter tick (read_cost's tsc_per_ns) plus the
+    spread of its empty-loop calibration over the repetitions (the same loop
+    timed again). None where the point has neither."""
+    if point is None:
+        return None
+    ticks = [r.counters.get("tsc_per_ns", 0) for r in point.repetitions]
+    loops = [v for v, _ in values(point, METRICS["loop_ns"])] if "loop_ns" in METRICS else []
+    if not any(t > 0 for t in ticks) and len(loops) < 2:
+        return None
+    tick = 1 / max(ticks) if any(t > 0 for t in ticks) else 0.0
+    return tick + (max(loops) - min(loops) if len(loops) > 1 else 0.0)
+
+
+def within_resolution(a: Optional[float], b: Optional[float], *resolutions: Optional[float]) -> bool:
+    """Whether two per-section times differ by less than the coarser point resolves."""
+    known = [r for r in resolutions if r is not None]
+    return a is not None and b is not None and bool(known) and abs(a - b) <= max(known)

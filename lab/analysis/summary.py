@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
 from lab.analysis import stats
-from lab.analysis.metrics import METRICS, values
+from lab.analysis.metrics import METRICS, resolution_ns, values, within_resolution
 from lab.base.table import format_table
 from lab.records.reader import Point
 
@@ -32,6 +32,8 @@ read ns      read_cost, 1 reader: wall time per read-side section (wall_ns x rea
 loop ns      the same loop with an empty body (loop_calib_ns / loop_calib_ops); read ns includes it
 read/twin    our read ns / the liburcu twin's (qsbr/urcu-qsbr, mb/urcu-mb, memb/urcu-memb, signal/urcu-signal)
 read/none    read ns / none's read ns (none = no read-side code at all)
+≈            the two read ns differ by less than the lab resolves: one TSC tick plus the spread of the
+             empty-loop calibration over the repetitions (never a win either way)
 sync p50/p99 gp_latency, 1 reader + 1 updater: synchronize latency; sync/twin compares p50s like read/twin
 syncs/GP     synchronize calls per grace period (sharing); - when the backend does not count grace periods
 cb p50 µs    call_rcu, 1 updater, one callback per 10 µs: enqueue-to-invocation latency
@@ -45,6 +47,7 @@ class BackendSummary:
     backend: str
     read_ns: Optional[float] = None
     loop_ns: Optional[float] = None
+    read_resolution_ns: Optional[float] = None
     sync_p50_us: Optional[float] = None
     sync_p99_us: Optional[float] = None
     syncs_per_gp: Optional[float] = None
@@ -53,6 +56,8 @@ class BackendSummary:
     violations: int = 0
     read_vs_twin: Optional[float] = None
     read_vs_none: Optional[float] = None
+    read_vs_twin_resolved: bool = True   # False: the difference is below resolution ("≈")
+    read_vs_none_resolved: bool = True
     sync_vs_twin: Optional[float] = None
     note: str = ""  # set when the backend gave no results (skipped, crashed, ...)
 
@@ -98,6 +103,7 @@ def measure(points: Sequence[Point], backend: str) -> BackendSummary:
     read = find(points, READ_POINT[0], backend, READ_POINT[1])
     s.read_ns = metric("ns_per_read", read)
     s.loop_ns = metric("loop_ns", read)
+    s.read_resolution_ns = resolution_ns(read)
     sync = find(points, SYNC_POINT[0], backend, SYNC_POINT[1])
     s.sync_p50_us = metric("lat_p50_ns", sync, 1e-3)
     s.sync_p99_us = metric("lat_p99_ns", sync, 1e-3)
@@ -122,9 +128,13 @@ def summarize(points: Sequence[Point], backends: Sequence[str],
         twin = by_name.get(TWINS.get(s.backend, ""))
         if twin is not None:
             s.read_vs_twin = ratio(s.read_ns, twin.read_ns)
+            s.read_vs_twin_resolved = not within_resolution(s.read_ns, twin.read_ns, s.read_resolution_ns,
+                                                            twin.read_resolution_ns)
             s.sync_vs_twin = ratio(s.sync_p50_us, twin.sync_p50_us)
         if baseline is not None:
             s.read_vs_none = ratio(s.read_ns, baseline.read_ns)
+            s.read_vs_none_resolved = not within_resolution(s.read_ns, baseline.read_ns, s.read_resolution_ns,
+                                                            baseline.read_resolution_ns)
     return rows
 
 
@@ -139,9 +149,11 @@ def fmt_amount(value: Optional[float]) -> str:
     return f"{value:.0f}"
 
 
-def fmt_ratio(value: Optional[float]) -> str:
+def fmt_ratio(value: Optional[float], resolved: bool = True) -> str:
     if value is None:
         return "-"
+    if not resolved:
+        return "≈"
     return f"{value:.2f}" if value < 100 else f"{value:.0f}"
 
 
@@ -161,8 +173,8 @@ def fmt_violations(count: int) -> str:
 def table_row(s: BackendSummary) -> List[str]:
     if s.note:
         return [s.backend, s.note]  # a note row: free text after the name
-    return [s.backend, fmt_amount(s.read_ns), fmt_amount(s.loop_ns), fmt_ratio(s.read_vs_twin),
-            fmt_ratio(s.read_vs_none), fmt_amount(s.sync_p50_us), fmt_amount(s.sync_p99_us),
+    return [s.backend, fmt_amount(s.read_ns), fmt_amount(s.loop_ns), fmt_ratio(s.read_vs_twin, s.read_vs_twin_resolved),
+            fmt_ratio(s.read_vs_none, s.read_vs_none_resolved), fmt_amount(s.sync_p50_us), fmt_amount(s.sync_p99_us),
             fmt_ratio(s.sync_vs_twin), fmt_ratio(s.syncs_per_gp), fmt_amount(s.cb_p50_us),
             fmt_rate(s.callbacks_per_s), fmt_violations(s.violations)]
 

@@ -40,9 +40,9 @@ TEST(Descriptor, EveryWorkloadNamesWhatExists) {
     for (std::string_view check : w->checks) EXPECT_TRUE(counters.count(std::string(check))) << check;
     for (const metric_desc& m : w->metrics) {
       SCOPED_TRACE(std::string(m.name));
-      const std::set<std::string_view> kinds = {"rate", "share", "raw", "ns_per_op", "sampled"};
+      const std::set<std::string_view> kinds = {"rate", "share", "raw", "ns_per_op", "sampled", "ticks_per_op"};
       EXPECT_TRUE(kinds.count(m.kind)) << m.kind;
-      if (m.kind == "ns_per_op") {
+      if (m.kind == "ns_per_op" || m.kind == "ticks_per_op") {
         EXPECT_TRUE(m.a == "reader" || m.a == "updater") << m.a;
       } else {
         EXPECT_TRUE(counters.count(std::string(m.a))) << m.a;
