@@ -94,6 +94,9 @@ struct timed_helper {
 
 // Pins the backend's own threads after the roles' PUs (those that keep their
 // own affinity stay where the backend put them) and gets every one's clock.
+// Without a helper policy a helper goes only to a PU no role was given
+// (the planner hands out unloaded PUs first): where none is left it stays
+// unpinned, free to run wherever the scheduler finds room.
 std::vector<timed_helper> pin_helpers(const topology& topo, const run_options& options,
                                       std::vector<role_request> requests,
                                       const std::vector<helper_thread>& helpers, run_report& report) {
@@ -103,13 +106,17 @@ std::vector<timed_helper> pin_helpers(const topology& topo, const run_options& o
   std::vector<pu_slot> plan;
   size_t next_slot = 0;
   if (to_pin > 0) {
-    requests.push_back({"helper", to_pin, options.helper_policy});
+    requests.push_back({"helper", to_pin, options.helper_policy.value_or(placement_policy::compact)});
     plan = plan_placement(topo, requests);
     next_slot = plan.size() - to_pin;
   }
   for (const helper_thread& h : helpers) {
     timed_helper t{h};
-    if (!h.keeps_own_affinity) {
+    const bool beside_allowed = options.helper_policy.has_value();
+    if (!h.keeps_own_affinity && !beside_allowed && plan[next_slot].shared) {
+      ++next_slot;  // no free PU left: unpinned
+      ++report.helpers_unpinned;
+    } else if (!h.keeps_own_affinity) {
       const unsigned pu = plan[next_slot++].pu_os_index;
       const std::string err = bind_thread(topo, h.handle, pu);
       if (!err.empty()) {

@@ -87,7 +87,10 @@ struct run_options {
   double warmup_seconds = 0.05;
   double measure_seconds = 0.2;
   bool tolerate_bind_failure = false;
-  placement_policy helper_policy = placement_policy::compact;
+  // Helpers (call_rcu workers): nullopt = only on PUs no role uses, else
+  // unpinned; a policy = after the roles in its order, sharing their PUs once
+  // there are no more (bench_options::worker_policy).
+  std::optional<placement_policy> helper_policy;
   // Run by the controller right at the window's edges (counters the
   // workload keeps outside thread_ctx, e.g. callbacks invoked by a worker).
   std::function<void()> on_window_open;
@@ -107,7 +110,7 @@ struct thread_report {
 // One of the backend's own threads (a call_rcu worker) over the window.
 struct helper_report {
   std::string role;
-  int requested_pu = -1;  // -1: not pinned by us (the backend binds it itself)
+  int requested_pu = -1;  // -1: not pinned by us (the backend binds it itself, or no PU was free)
   int ran_on_pu = -1;     // where it last ran at the window's close; -1 unknown
   uint64_t cpu_ns = 0;    // CPU time inside the window
 };
@@ -127,6 +130,7 @@ struct run_report {
   uint64_t bind_failures = 0;
   uint64_t helper_cpu_ns = 0;  // call_rcu workers, inside the window
   uint64_t helpers_pinned = 0;
+  uint64_t helpers_unpinned = 0;  // no PU free of measured threads (helper_policy nullopt)
   std::vector<helper_report> helpers;
 
   role_totals totals(const std::string& role) const;

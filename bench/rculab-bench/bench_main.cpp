@@ -44,7 +44,10 @@ constexpr const char* kUsage =
     "  --duration=S              measured window per run, seconds (default 0.2)\n"
     "  --warmup=S                warm-up per run, seconds (default 0.05)\n"
     "  --placement=P             readers and updaters: compact|scatter|cores|smt\n"
-    "  --reader_placement=P, --updater_placement=P, --worker_placement=P\n"
+    "  --reader_placement=P, --updater_placement=P\n"
+    "  --worker_placement=W        call_rcu workers: free (default: PUs no measured thread\n"
+    "                            uses, else unpinned) or a policy P (after the measured\n"
+    "                            threads, beside them once the PUs run out)\n"
     "  --tolerate_bind_failure   record failed pinning instead of failing the run\n"
     "  --smoke                   one short point per (workload, backend)\n"
     "  --list_counters           print the counters every benchmark reports, exit\n";
@@ -52,6 +55,13 @@ constexpr const char* kUsage =
 placement_policy parse_policy(std::string_view flag, std::string_view s) {
   if (auto p = parse_placement_policy(s)) return *p;
   throw usage_error(std::string(flag) + ": expected compact|scatter|cores|smt, got '" + std::string(s) + "'");
+}
+
+// "free" (the default: PUs no measured thread uses, else unpinned) or a policy.
+std::optional<placement_policy> parse_worker_policy(std::string_view flag, std::string_view s) {
+  if (s == "free") return std::nullopt;
+  if (auto p = parse_placement_policy(s)) return *p;
+  throw usage_error(std::string(flag) + ": expected free|compact|scatter|cores|smt, got '" + std::string(s) + "'");
 }
 
 struct lab_flags {
@@ -77,7 +87,7 @@ lab_flags take_lab_flags(int& argc, char** argv) {
     else if (name == "--placement") o.reader_policy = o.updater_policy = parse_policy(name, args.value());
     else if (name == "--reader_placement") o.reader_policy = parse_policy(name, args.value());
     else if (name == "--updater_placement") o.updater_policy = parse_policy(name, args.value());
-    else if (name == "--worker_placement") o.worker_policy = parse_policy(name, args.value());
+    else if (name == "--worker_placement") o.worker_policy = parse_worker_policy(name, args.value());
     // A switch given a value would otherwise reach Google Benchmark as an unknown flag.
     else if (name == "--tolerate_bind_failure") { args.no_value(); o.tolerate_bind_failure = true; }
     else if (name == "--smoke") { args.no_value(); o.smoke = true; }
@@ -126,7 +136,8 @@ void add_context(const bench_options& o, const topology& topo) {
   benchmark::AddCustomContext("lab_warmup_seconds", std::to_string(o.warmup_seconds));
   benchmark::AddCustomContext("lab_reader_placement", std::string(to_string(o.reader_policy)));
   benchmark::AddCustomContext("lab_updater_placement", std::string(to_string(o.updater_policy)));
-  benchmark::AddCustomContext("lab_worker_placement", std::string(to_string(o.worker_policy)));
+  benchmark::AddCustomContext("lab_worker_placement",
+                              o.worker_policy ? std::string(to_string(*o.worker_policy)) : std::string("free"));
   benchmark::AddCustomContext("lab_tolerate_bind_failure", o.tolerate_bind_failure ? "true" : "false");
 }
 

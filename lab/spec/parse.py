@@ -8,6 +8,9 @@
     warmup = 0.05                 # warm-up, s
     timeout = 600                 # per point, s (default: from the window)
     tolerate_bind_failure = false
+    worker_placement = "free"     # call_rcu workers: free (PUs no measured thread uses,
+                                  # else unpinned) or compact|scatter|cores|smt (pinned
+                                  # after the measured threads, beside them once PUs run out)
     [[group]]                     # one or more
     name = "reads"
     workloads = ["read_cost", "read_scalability"]   # or "all"
@@ -35,7 +38,8 @@ BENCH_MAX_SECONDS = 3600
 
 # key -> (check, default); a default of None means optional without a value.
 TOP_DEFAULTS = {"name": None, "description": "", "seed": None, "repetitions": 3, "duration": 0.2,
-                "warmup": 0.05, "timeout": None, "tolerate_bind_failure": False, "group": None}
+                "warmup": 0.05, "timeout": None, "tolerate_bind_failure": False, "worker_placement": "free",
+                "group": None}
 GROUP_DEFAULTS = {"name": None, "workloads": "all", "backends": "all", "readers": [1],
                   "updaters": [1], "placements": ["compact"]}
 
@@ -136,6 +140,7 @@ def check(doc: Dict[str, Any], default_name: str) -> Dict[str, Any]:
         spec["timeout"] = number(spec["timeout"], "timeout", 0)
     if not isinstance(spec["tolerate_bind_failure"], bool):
         raise SpecError("tolerate_bind_failure", f"expected true or false, got {spec['tolerate_bind_failure']!r}")
+    text(spec["worker_placement"], "worker_placement", NAME)  # rculab-bench names the values it takes
     groups = spec["group"]
     if not isinstance(groups, list) or not groups or not all(isinstance(g, dict) for g in groups):
         raise SpecError("group", "expected one or more [[group]] tables")
@@ -166,7 +171,8 @@ def resolve(spec: Dict[str, Any], pus: int, source: str, seed: int) -> Dict[str,
     resolved = {
         "name": spec["name"], "description": spec["description"], "source": source,
         "seed": seed, "repetitions": spec["repetitions"], "duration": spec["duration"],
-        "warmup": spec["warmup"], "tolerate_bind_failure": spec["tolerate_bind_failure"], "pus": pus,
+        "warmup": spec["warmup"], "tolerate_bind_failure": spec["tolerate_bind_failure"],
+        "worker_placement": spec["worker_placement"], "pus": pus,
         "groups": [dict(group, name=group["name"] or f"group{index}",
                         readers=axes.evaluate(group["readers"], pus),
                         updaters=axes.evaluate(group["updaters"], pus))

@@ -21,13 +21,16 @@ PLAN_KIND = "rculab.plan"
 PER_POINT_OVERHEAD_S = 0.35  # start-up, calibration, cool-down, barriers: measured ~0.34 s on the 2-PU VM
 LISTING_TIMEOUT_S = 60
 # Which spec field a rculab-bench complaint is about.
-FLAG_FIELDS = (("--backends", "backends"), ("backend ", "backends"), ("--placement", "placements"),
-               ("--readers", "readers"), ("--updaters", "updaters"), ("--benchmark_filter", "workloads"))
+FLAG_FIELDS = (("--backends", "backends"), ("backend ", "backends"), ("--worker_placement", "worker_placement"),
+               ("--placement", "placements"), ("--readers", "readers"), ("--updaters", "updaters"),
+               ("--benchmark_filter", "workloads"))  # first match wins: --worker_placement before --placement
+TOP_LEVEL_FIELDS = ("worker_placement",)  # the spec's own keys, not a group's
 
 
 def lab_flags(spec: dict, readers: int, updaters: int, placement: str) -> List[str]:
     flags = [f"--readers={readers}", f"--updaters={updaters}", f"--placement={placement}",
-             f"--duration={spec['duration']:g}", f"--warmup={spec['warmup']:g}"]
+             f"--duration={spec['duration']:g}", f"--warmup={spec['warmup']:g}",
+             f"--worker_placement={spec.get('worker_placement', 'free')}"]
     return flags + (["--tolerate_bind_failure"] if spec["tolerate_bind_failure"] else [])
 
 
@@ -49,7 +52,8 @@ def list_tests(cmd: Sequence[str], field: str, env: Optional[Dict[str, str]] = N
         raise LabError(f"rculab-bench --benchmark_list_tests did not answer within {LISTING_TIMEOUT_S} s") from None
     if done.returncode != 0:
         message = (done.stderr.strip().splitlines() or [proc.describe_status(done.returncode)])[-1]
-        where = next((f"{field}.{name}" for flag, name in FLAG_FIELDS if flag in message), field)
+        where = next((name if name in TOP_LEVEL_FIELDS else f"{field}.{name}"
+                      for flag, name in FLAG_FIELDS if flag in message), field)
         raise SpecError(where, message)
     return [line.strip() for line in done.stdout.splitlines() if line.strip()]
 

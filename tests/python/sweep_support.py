@@ -24,6 +24,11 @@ FAKE_SOURCE = textwrap.dedent("""\
     if placement not in ("compact", "scatter"):
         print(f"rculab-bench: --placement: expected compact|scatter|cores|smt, got '{placement}'", file=sys.stderr)
         sys.exit(2)
+    worker_placement = flags.get("worker_placement", "free")
+    if worker_placement not in ("free", "compact", "scatter", "cores", "smt"):
+        print(f"rculab-bench: --worker_placement: expected free|compact|scatter|cores|smt, got '{worker_placement}'",
+              file=sys.stderr)
+        sys.exit(2)
     readers = [int(x) for x in flags.get("readers", "1").split(",")]
     updaters = [int(x) for x in flags.get("updaters", "1").split(",")]
     names = []

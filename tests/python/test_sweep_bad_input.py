@@ -43,6 +43,10 @@ CASES = [
      "{t}/none.toml: cannot read the spec: No such file or directory"),
     ("unknown placement", lambda t: ["sweep", "--spec", spec_with(t, SMALL_SPEC + 'placements = ["diagonal"]\n'), "--dry-run"], 2,
      "{t}/bad.toml: group[1].placements: rculab-bench: --placement: expected compact|scatter|cores|smt, got 'diagonal'"),
+    ("unknown worker placement", lambda t: ["sweep", "--spec", spec_with(t, 'worker_placement = "beside"\n' + SMALL_SPEC),
+                                             "--dry-run"], 2,
+     "{t}/bad.toml: worker_placement: rculab-bench: --worker_placement: expected free|compact|scatter|cores|smt, "
+     "got 'beside'"),
     ("truncated record", lambda t: ["validate", bad_record(t, 100)], 1, "not valid JSON, truncated?"),
     ("record of another schema_version", lambda t: ["validate", bad_record(t, lambda d: d.update(schema_version=3))], 1,
      "schema_version: unsupported version 3 (this lab reads version 1)"),

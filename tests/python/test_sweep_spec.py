@@ -64,7 +64,8 @@ def test_expansion_lists_every_combination_once(sweep_env, tmp_path, capsys):
     assert point["key"] == "gp_latency.backend=mb.readers=2.updaters=1.placement=compact"
     assert point["params"] == {"readers": 2, "updaters": 1, "placement": "compact"}
     assert point["bench_args"] == ["--backends=mb", "--readers=2", "--updaters=1", "--placement=compact",
-                                   "--duration=0.01", "--warmup=0", "--benchmark_repetitions=2"]
+                                   "--duration=0.01", "--warmup=0", "--worker_placement=free",
+                                   "--benchmark_repetitions=2"]
     assert point["listed_name"].endswith("/iterations:1/manual_time")
     assert [p["key"] for p in plan["points"]] == sorted(p["key"] for p in plan["points"])
 
