@@ -12,7 +12,7 @@ from typing import List, Optional, Sequence
 from lab.setup import core, provenance
 from lab.records import reader
 from lab.host import this_host
-from lab.commands import options
+from lab.commands import crosscheck, options
 from lab.commands.plot import PlotsUnavailable, draw, run_plots
 from lab.base import paths
 from lab.analysis import summary
@@ -49,6 +49,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--readers", type=options.whole_number(1, options.CORE_MAX_READERS), default=4,
                         help="reader threads per torture run (default: %(default)s)")
     parser.add_argument("--skip-torture", action="store_true", help="no torture gate")
+    parser.add_argument("--skip-crosscheck", action="store_true",
+                        help="no short crosscheck against the independent liburcu programs")
     parser.add_argument("--no-charts", action="store_true", help="no charts and no report")
     options.add_preset_flag(parser)
     parser.set_defaults(handler=main)
@@ -61,6 +63,8 @@ def main(args, extra: Sequence[str] = ()) -> int:
     backends = chosen_backends(core.list_backends(core_binary), args.backends)
     profile_id = profile_section(args.preset)
     set_dir, bench_ok = sweep_section(bench_binary, backends, args.duration, profile_id)
+    if not args.skip_crosscheck:
+        crosscheck_section(args.preset)
     if not args.no_charts:
         charts_section(set_dir)
     torture_failed: List[str] = []
@@ -140,6 +144,23 @@ def sweep_section(bench: Path, backends: List[core.Backend], duration: Optional[
     else:
         print(f"quick sweep OK: {len(points)} points, no violations")
     return outcome.set_dir, not failed and not flagged
+
+
+def crosscheck_section(preset: str) -> None:
+    """The short crosscheck: two flavors' read cost and call_rcu against the
+    independent programs, one round. Its verdicts are printed, not fatal: one
+    short round on a busy host can differ by chance; `rculab crosscheck`
+    runs the full one."""
+    print()
+    try:
+        checks = crosscheck.run_checks(preset, crosscheck.SHORT_FLAVORS, rounds=1, seconds=0.2)
+    except LabError as err:
+        print(f"crosscheck skipped: {err}", file=sys.stderr)
+        return
+    print(crosscheck.report(checks))
+    differs = [c.what for c in checks if not c.agrees]
+    print("crosscheck: the lab agrees with the independent programs" if not differs else
+          f"crosscheck: DIFFERS for {', '.join(differs)} (one short round; ./rculab crosscheck runs three)")
 
 
 def charts_section(set_dir: Path) -> None:
