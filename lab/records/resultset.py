@@ -90,7 +90,7 @@ class ResultSet:
     def remove_temporaries(self) -> None:
         """Half-written temporaries of a killed runner (never a record: those are
         published by an atomic link). Called only while holding the lock."""
-        for tmp in self.points_dir.glob(".*.tmp"):
+        for tmp in [*self.points_dir.glob(".*.tmp"), *self.points_dir.glob(".partial/.*.tmp")]:
             tmp.unlink()
 
     def write_record(self, record: dict) -> None:

@@ -13,7 +13,7 @@ from typing import Dict, List, Optional
 
 from lab.records import results
 from lab.base.errors import LabError
-from lab.runner import execute, progress
+from lab.runner import execute, passes, progress
 from lab.runner.lock import SetLock
 from lab.spec.parse import point_timeout
 from lab.records.resultset import SCHEMA_VERSION, ResultSet, read_json, run_order, set_id_for
@@ -86,6 +86,9 @@ def resume(set_dir: Path, bench: str, env: Optional[Dict[str, str]] = None,
 
 def run_missing(result_set: ResultSet, manifest: dict, bench: str,
                 env: Optional[Dict[str, str]]) -> Outcome:
+    """Runs every point without a record, in the manifest's order: each once
+    (all its repetitions in one process), or, for an interleaved spec, in R
+    passes of one repetition each (passes.py)."""
     recorded = result_set.recorded_keys()
     points = {p["key"]: p for p in manifest["points"]}
     todo = [(index, key) for index, key in enumerate(manifest["order"]) if key not in recorded]
@@ -95,23 +98,37 @@ def run_missing(result_set: ResultSet, manifest: dict, bench: str,
         print(f"rculab: {manifest['set_id']}: every point already has a record; nothing to run",
               file=sys.stderr)
         return outcome
-    bar = progress.progress(len(todo))
+    total = manifest["spec"]["repetitions"] if passes.interleaved(manifest["spec"]) else 1
+    done = passes.passes_done(result_set, [key for _, key in todo]) if total > 1 else {key: [] for _, key in todo}
+    bar = progress.progress(sum(total - len(done[key]) for _, key in todo))
     reruns_left = noisy_rerun_budget(len(todo))
     previous_term = signal.signal(signal.SIGTERM, _interrupt)  # a batch scheduler's stop = Ctrl-C
+    finished = set()
     try:
-        for order_index, key in todo:
-            record = run_and_record(result_set, manifest, points[key], order_index, bench, timeout, env)
-            if record["status"] == "ok" and record["host_state"]["noise"] and reruns_left > 0:
-                reruns_left -= 1  # once more, the noisy record kept in points/.superseded/
-                outcome.rerun_noisy.append(key)
-                result_set.supersede(key)
-                record = run_and_record(result_set, manifest, points[key], order_index, bench, timeout, env)
-            outcome.ran += 1
-            if record["status"] != "ok":
-                outcome.failed.append(key)
-            elif record["host_state"]["noise"]:
-                outcome.noisy.append(key)
-            bar.update(key if record["status"] == "ok" else f"{key} FAILED ({record['error']['reason']})")
+        for pass_no in range(1, total + 1):
+            for order_index, key in todo:
+                if key in finished or len(done[key]) >= pass_no:
+                    continue
+                point = points[key] if total == 1 else passes.one_repetition(points[key])
+                body = execute.run_point(bench, point, timeout, env)
+                if body["status"] == "ok" and body["host_state"]["noise"] and reruns_left > 0:
+                    reruns_left -= 1  # once more, the noisy measurement kept in points/.superseded/
+                    outcome.rerun_noisy.append(key)
+                    passes.keep_superseded_pass(result_set, full_record(result_set, manifest, points[key],
+                                                                        order_index, body, total))
+                    body = execute.run_point(bench, point, timeout, env)
+                done[key].append(body)
+                if pass_no < total and body["status"] == "ok":
+                    passes.save_passes(result_set, key, done[key])
+                    bar.update(f"{key} (pass {pass_no} of {total})")
+                    continue
+                record = full_record(result_set, manifest, points[key], order_index,
+                                     passes.merge(done[key]) if total > 1 else body, total)
+                result_set.write_record(record)
+                passes.drop_passes(result_set, key)
+                finished.add(key)
+                note(outcome, key, record)
+                bar.update(key if record["status"] == "ok" else f"{key} FAILED ({record['error']['reason']})")
     except KeyboardInterrupt:
         bar.close()
         print(f"\nrculab: interrupted after {outcome.ran} of {len(todo)} points; the set is consistent; "
@@ -122,6 +139,24 @@ def run_missing(result_set: ResultSet, manifest: dict, bench: str,
     bar.close()
     print(summary(manifest, outcome), file=sys.stderr)
     return outcome
+
+
+def note(outcome: Outcome, key: str, record: dict) -> None:
+    outcome.ran += 1
+    if record["status"] != "ok":
+        outcome.failed.append(key)
+    elif record["host_state"]["noise"]:
+        outcome.noisy.append(key)
+
+
+def full_record(result_set: ResultSet, manifest: dict, point: dict, order_index: int, body: dict,
+                passes_run: int) -> dict:
+    record = {"schema_version": SCHEMA_VERSION, "kind": "rculab.point",
+              "set_id": manifest["set_id"], "profile_id": manifest["profile_id"], "point": point}
+    record.update(body)
+    record["run"] = {"order_index": order_index, "attempt": len(result_set.superseded(point["key"])) + 1,
+                     "runner": "lab", "passes": passes_run}
+    return record
 
 
 NOISY_RERUNS_ENV = "RCULAB_NOISY_RERUNS"
@@ -136,17 +171,6 @@ def noisy_rerun_budget(points: int) -> int:
             raise LabError(f"{NOISY_RERUNS_ENV}: expected a whole number of re-runs, got {given!r}")
         return int(given)
     return max(1, points // 10)
-
-
-def run_and_record(result_set: ResultSet, manifest: dict, point: dict, order_index: int, bench: str,
-                   timeout: float, env: Optional[Dict[str, str]]) -> dict:
-    record = {"schema_version": SCHEMA_VERSION, "kind": "rculab.point",
-              "set_id": manifest["set_id"], "profile_id": manifest["profile_id"], "point": point}
-    record.update(execute.run_point(bench, point, timeout, env))
-    record["run"] = {"order_index": order_index,
-                     "attempt": len(result_set.superseded(point["key"])) + 1, "runner": "lab"}
-    result_set.write_record(record)
-    return record
 
 
 def _interrupt(signum, frame):

@@ -4,6 +4,7 @@
     description = "..."
     seed = 42                     # run-order seed (default: random, recorded)
     repetitions = 3               # --benchmark_repetitions per point
+    interleave = true             # repetitions as passes over every point (rep 1 of all, then rep 2, ...)
     duration = 0.2                # measured window, s
     warmup = 0.05                 # warm-up, s
     timeout = 600                 # per point, s (default: from the window)
@@ -39,6 +40,7 @@ BENCH_MAX_SECONDS = 3600
 # key -> (check, default); a default of None means optional without a value.
 TOP_DEFAULTS = {"name": None, "description": "", "seed": None, "repetitions": 3, "duration": 0.2,
                 "warmup": 0.05, "timeout": None, "tolerate_bind_failure": False, "worker_placement": "free",
+                "interleave": True,
                 "group": None}
 GROUP_DEFAULTS = {"name": None, "workloads": "all", "backends": "all", "readers": [1],
                   "updaters": [1], "placements": ["compact"]}
@@ -141,6 +143,8 @@ def check(doc: Dict[str, Any], default_name: str) -> Dict[str, Any]:
     if not isinstance(spec["tolerate_bind_failure"], bool):
         raise SpecError("tolerate_bind_failure", f"expected true or false, got {spec['tolerate_bind_failure']!r}")
     text(spec["worker_placement"], "worker_placement", NAME)  # rculab-bench names the values it takes
+    if not isinstance(spec["interleave"], bool):
+        raise SpecError("interleave", f"expected true or false, got {spec['interleave']!r}")
     groups = spec["group"]
     if not isinstance(groups, list) or not groups or not all(isinstance(g, dict) for g in groups):
         raise SpecError("group", "expected one or more [[group]] tables")
@@ -172,7 +176,7 @@ def resolve(spec: Dict[str, Any], pus: int, source: str, seed: int) -> Dict[str,
         "name": spec["name"], "description": spec["description"], "source": source,
         "seed": seed, "repetitions": spec["repetitions"], "duration": spec["duration"],
         "warmup": spec["warmup"], "tolerate_bind_failure": spec["tolerate_bind_failure"],
-        "worker_placement": spec["worker_placement"], "pus": pus,
+        "worker_placement": spec["worker_placement"], "interleave": spec["interleave"], "pus": pus,
         "groups": [dict(group, name=group["name"] or f"group{index}",
                         readers=axes.evaluate(group["readers"], pus),
                         updaters=axes.evaluate(group["updaters"], pus))

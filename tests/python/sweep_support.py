@@ -104,10 +104,13 @@ def write_spec(directory: Path, text: str, name: str = "spec.toml") -> Path:
     return path
 
 
+# One process per point (interleave = false): most sweep tests count and order
+# processes; test_sweep_passes.py runs the interleaved passes.
 SMALL_SPEC = """\
     name = "small"
     seed = 7
     repetitions = 2
+    interleave = false
     duration = 0.01
     warmup = 0
     [[group]]

@@ -219,6 +219,10 @@ BENCH_CASES = [
 # every other binary is a tripwire.
 
 RCULAB_CASES = [
+    # crosscheck
+    ("crosscheck --rounds 0", {}, set()),
+    ("crosscheck --seconds nan", {}, set()),
+    ("crosscheck --bogus", {}, set()),
     # run
     ("run --backends nope", {}, {"core"}),
     ("run --backends qsbr,nope", {}, {"core"}),
