@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import List, Optional, Sequence
 
@@ -12,7 +14,8 @@ from lab.setup import core, provenance
 from lab.commands import options
 from lab.base import paths
 from lab.setup.prepare import prepare
-from lab.host import document, facts, ident, native, store
+from lab.host import document, facts, ident, native, quiet, store
+from lab.runner import hoststate
 from lab.base.table import format_table
 
 HELP = "describe this host (CPU, topology, versions, primitive costs) in hw-profiles/<id>/"
@@ -39,6 +42,8 @@ def add_parser(subparsers) -> None:
     calib.add_argument("--seconds", type=options.seconds(options.CORE_MAX_SECONDS), default=DEFAULT_SECONDS,
                        help="time per calibration measure (default: %(default)s)")
     parser.add_argument("--json", action="store_true", help="print the profile (or with --id-only the id) as JSON")
+    parser.add_argument("--no-quiet-check", action="store_true",
+                        help="leave out how quiet the host is (a half-second sample and a short stability probe)")
     options.add_preset_flag(parser)
     parser.set_defaults(handler=main)
 
@@ -55,8 +60,9 @@ def main(args, extra: Sequence[str] = ()) -> int:
     if old is not None:
         store.require_same_hardware(old, hardware, target / store.PROFILE)
         if not args.refresh:
-            return report(old, f"profile {profile_id}: {target} already exists with the same hardware facts; "
-                               "kept it (--refresh rewrites it)", args.json)
+            return with_quietness(args, hardware, report(old, f"profile {profile_id}: {target} already exists "
+                                                              "with the same hardware facts; kept it (--refresh "
+                                                              "rewrites it)", args.json))
     prepare(args.preset)
     binary = core.require_core(args.preset)
     with store.staging(paths.hw_profiles_root()) as staged:
@@ -68,7 +74,49 @@ def main(args, extra: Sequence[str] = ()) -> int:
             stamp = store.refresh(target, staged, doc)
             message = (f"profile {profile_id}: rewrote {target}/{store.PROFILE} and {store.TOPOLOGY}; "
                        f"the old ones are now profile.{stamp}.json and topology.{stamp}.xml")
-    return report(doc, message, args.json)
+    return with_quietness(args, hardware, report(doc, message, args.json))
+
+
+def with_quietness(args, hardware: dict, status: int) -> int:
+    """After the profile, how quiet the host is now (text output only)."""
+    if not args.json and not args.no_quiet_check:
+        print("\n".join(measure_quietness(hardware, args.preset).lines()))
+    return status
+
+
+SAMPLE_SECONDS = 0.5
+
+
+def probe_cv(bench: Path) -> Optional[float]:
+    """The stability probe: read_cost on `none`, 1 reader, seven short
+    repetitions; the CV of their ns per section (None where it cannot run)."""
+    try:
+        done = subprocess.run([str(bench), "--benchmark_filter=^read_cost/backend:none/readers:1/", "--readers=1",
+                               "--duration=0.05", "--warmup=0.01", "--benchmark_repetitions=7",
+                               "--benchmark_format=json"], capture_output=True, text=True, timeout=60)
+        rows = [r for r in json.loads(done.stdout)["benchmarks"] if r.get("run_type") == "iteration"]
+        values = [r["wall_ns"] * r["reader_threads"] / r["reader_ops"] for r in rows]
+    except (OSError, ValueError, KeyError, ZeroDivisionError, subprocess.TimeoutExpired):
+        return None
+    if len(values) < 2:
+        return None
+    mean = sum(values) / len(values)
+    return (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5 / mean
+
+
+def measure_quietness(hardware: dict, preset: str) -> quiet.Quietness:
+    before, own_before = hoststate.cpu_jiffies(), hoststate.own_cpu_seconds()
+    time.sleep(SAMPLE_SECONDS)
+    after = hoststate.cpu_jiffies()
+    now = facts.volatile()
+    bench = paths.bench_path(preset)
+    return quiet.Quietness(
+        other_cpu_share=hoststate.other_cpu_share(before, after, hoststate.own_cpu_seconds() - own_before),
+        steal_share=hoststate.steal_share(before, after),
+        probe_cv=probe_cv(bench) if bench.is_file() else None,
+        governors=now.get("governors") or {}, boost=now.get("boost"),
+        smt=(hardware.get("topology") or {}).get("smt"), isolated_cpus=now.get("isolated_cpus"),
+        loadavg=now.get("loadavg"))
 
 
 def ensure_profile(build_preset: str, seconds: float = DEFAULT_SECONDS) -> str:
