@@ -1,7 +1,8 @@
 """Compare two sides point by point: two sets (hosts, commits) matched by key,
 or two backends of one set matched on everything but the backend. Per point:
 ratio of medians (B/A) with its bootstrap CI (from 10 repetitions a side),
-the Mann-Whitney U p-value (exact for small n; none where n cannot reach
+the shift B/A as Hodges-Lehmann estimates it with its distribution-free CI
+(from 4 repetitions a side), the Mann-Whitney U p-value (exact for small n; none where n cannot reach
 significance: "n too small"), and flags for significance, too few
 repetitions and bimodal repetitions."""
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Row:
     ratio: float               # median(B) / median(A)
     ratio_ci: Tuple[float, float]
     p_value: Optional[float]   # None where n cannot reach significance (n_too_small)
+    shift: Optional[stats.Shift] = None  # Hodges-Lehmann B/A and its 95% CI; None where n is too small
     resolution: Optional[float] = None  # per-section times: the smallest difference the points resolve
 
     @property
@@ -121,7 +123,7 @@ def compare_points(name: str, pa: Point, pb: Point, metric_name: Optional[str]):
     resolutions = [metrics.resolution_ns(p) for p in (pa, pb)] if metric.name in PER_SECTION_NS else []
     resolution = max((r for r in resolutions if r is not None), default=None)
     return Row(name, metric, sa, sb, ratio, stats.ratio_interval(sa.values, sb.values),
-               u_test(sa.values, sb.values), resolution)
+               u_test(sa.values, sb.values), stats.hodges_lehmann_ratio(sa.values, sb.values), resolution)
 
 
 def collect(comparison: Comparison, pairs, metric_name: Optional[str]) -> Comparison:

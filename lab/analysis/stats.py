@@ -16,9 +16,10 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from lab.analysis.median_ci import CONFIDENCE, median_interval
+
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20261123
-CONFIDENCE = 0.95
 # Bimodality: the best split into a low and a high cluster (each >= 2 values and
 # >= 20% of them) must explain this share of the variance (Otsu's criterion; a
 # normal sample's best split explains about 64%) ...
@@ -43,23 +44,6 @@ class Summary:
     cv: Optional[float]   # stddev / mean; None for n < 2 or mean 0
     mean: float
     ci_confidence: float = CONFIDENCE  # what [ci_low, ci_high] really covers (below CONFIDENCE for n < 6)
-
-
-def median_interval(values: Sequence[float]) -> Tuple[float, float, float]:
-    """(low, high, confidence): order statistics x(k) and x(n+1-k) around the
-    median, k the largest whose interval still covers the median with
-    CONFIDENCE (binomial, distribution-free); where no k does (n < 6), min and
-    max with the confidence they have."""
-    v = sorted(float(x) for x in values)
-    n = len(v)
-    if n == 1:
-        return v[0], v[0], 0.0
-    def coverage(k: int) -> float:  # P(x(k) <= median <= x(n+1-k))
-        return 1 - 2 * sum(math.comb(n, i) for i in range(k)) / 2 ** n
-    k = 1
-    while k + 1 <= (n + 1) // 2 and coverage(k + 1) >= CONFIDENCE:
-        k += 1
-    return v[k - 1], v[n - k], coverage(k)
 
 
 @lru_cache(maxsize=64)
@@ -144,6 +128,64 @@ def bimodal_split(values: Sequence[float]) -> Optional[Split]:
     if (hi_c - lo_c) < BIMODAL_MIN_GAP * abs(float(np.median(s))):
         return None
     return Split(sorted(order[:best_k].tolist()), sorted(order[best_k:].tolist()), best_share, lo_c, hi_c)
+
+
+@dataclass
+class Shift:
+    """Hodges-Lehmann estimate of the ratio B/A (the median of every pairwise
+    ratio b / a) and its distribution-free CI, the interval of pairwise ratios
+    the Mann-Whitney test would not reject; `confidence` is what it covers
+    (exact without ties), at least CONFIDENCE."""
+    estimate: float
+    low: float
+    high: float
+    confidence: float
+
+
+@lru_cache(maxsize=256)
+def _u_counts(m: int, n: int) -> Tuple[int, ...]:
+    """How many of the C(m + n, m) orderings of m A's and n B's give each
+    Mann-Whitney U = 0 .. m n (no ties): f(u; m, n) = f(u - n; m - 1, n) + f(u; m, n - 1)."""
+    if m == 0 or n == 0:
+        return (1,)
+    with_a_last, with_b_last = _u_counts(m - 1, n), _u_counts(m, n - 1)
+    return tuple((with_a_last[u - n] if 0 <= u - n < len(with_a_last) else 0) +
+                 (with_b_last[u] if u < len(with_b_last) else 0) for u in range(m * n + 1))
+
+
+# Beyond this many pairs the U distribution is taken as normal for the CI's rank.
+EXACT_SHIFT_MAX_PAIRS = 2500
+
+
+def _shift_rank(m: int, n: int) -> Tuple[int, float]:
+    """(k, coverage): the CI is the k-th smallest and k-th largest pairwise
+    ratio, k the largest with P(U < k) <= (1 - CONFIDENCE) / 2; k = 0 where
+    even the widest interval (min to max) covers less than CONFIDENCE."""
+    tail = (1 - CONFIDENCE) / 2
+    if m * n > EXACT_SHIFT_MAX_PAIRS:
+        k = int(m * n / 2 - 1.959964 * math.sqrt(m * n * (m + n + 1) / 12))
+        return max(k, 0), CONFIDENCE
+    counts, total = _u_counts(m, n), math.comb(m + n, m)
+    below, k = 0, 0
+    while below + counts[k] <= tail * total:  # P(U <= k) still within the tail
+        below += counts[k]
+        k += 1
+    return k, 1 - 2 * below / total
+
+
+def hodges_lehmann_ratio(a: Sequence[float], b: Sequence[float]) -> Optional[Shift]:
+    """The shift B/A on a log scale (the metrics are positive, their changes
+    multiplicative); None where a value is not positive or n cannot give a
+    95% interval (3 against 3: the widest covers 90%)."""
+    if not a or not b or min(a) <= 0 or min(b) <= 0:
+        return None
+    k, coverage = _shift_rank(len(a), len(b))
+    if k == 0:
+        return None
+    ratios = sorted(y / x for x in a for y in b)
+    middle = len(ratios) // 2
+    estimate = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] * ratios[middle]) ** 0.5
+    return Shift(estimate, ratios[k - 1], ratios[-k], coverage)
 
 
 def smallest_p(n_a: int, n_b: int) -> float:

@@ -25,6 +25,7 @@ from lab.bundle import libs
 from lab.bundle.make import glibc_version
 from lab.spec import parse, plan as planning
 from lab.spec.errors import SpecError
+from lab.analysis import precision
 from lab.runner import sweep
 
 
@@ -125,7 +126,8 @@ def run(bundle: Bundle, args) -> int:
     tool = {"rculab_commit": env["RCULAB_COMMIT"], "bench_binary": str(bundle.bench),
             "bundle": bundle.root.name}
     if args.resume:
-        return sweep.resume(args.resume, str(bundle.bench), env, args.retry_failed).exit_status
+        return sweep.resume(args.resume, str(bundle.bench), env, args.retry_failed,
+                            precision.judge()).exit_status
     spec, source = read_spec(bundle, args)
     pus = args.pus or this_host.pu_count()
     seed = next(s for s in (args.seed, spec["seed"], random.SystemRandom().randrange(2 ** 31)) if s is not None)
@@ -139,7 +141,7 @@ def run(bundle: Bundle, args) -> int:
     if not the_plan["points"]:
         raise LabError("this shard has no points (the sweep has fewer points than shards)")
     return sweep.start(the_plan, str(bundle.bench), args.results, this_host.current_profile_id(), tool,
-                       env).exit_status
+                       env, precision.judge()).exit_status
 
 
 def main(root: str, argv: Optional[List[str]] = None) -> int:

@@ -15,7 +15,7 @@ from lab.host import this_host
 from lab.commands import crosscheck, options
 from lab.commands.plot import PlotsUnavailable, draw, run_plots
 from lab.base import paths
-from lab.analysis import summary
+from lab.analysis import precision, summary
 from lab.torture import gate
 from lab.base.errors import LabError
 from lab.setup.prepare import prepare
@@ -126,7 +126,7 @@ def sweep_section(bench: Path, backends: List[core.Backend], duration: Optional[
           f"(+{spec['warmup']:g} s warm-up), estimated {planning.estimate_seconds(the_plan):.0f} s",
           flush=True)
     tool = {"rculab_commit": env.get(provenance.COMMIT_ENV), "bench_binary": str(bench)}
-    outcome = sweep.start(the_plan, str(bench), paths.results_root(), profile_id, tool, env)
+    outcome = sweep.start(the_plan, str(bench), paths.results_root(), profile_id, tool, env, precision.judge())
     points = list(reader.load_set(outcome.set_dir).points.values())
     notes = {b.name: f"skipped ({core.skip_reason(b)})" for b in backends if not b.available}
     rows = summary.summarize(points, [b.name for b in backends], notes)

@@ -16,6 +16,7 @@ from lab.records import results
 from lab.base.errors import LabError
 from lab.setup.prepare import prepare
 from lab.records.sets import find_set
+from lab.analysis import precision
 from lab.runner import sweep
 from lab.spec import parse, plan as planning
 
@@ -88,7 +89,8 @@ def main(args, extra: Sequence[str] = ()) -> int:
         raise LabError(f"shard {args.shard['index']}/{args.shard['count']} has no points "
                        f"(the sweep has fewer points than shards)")
     tool = {"rculab_commit": env.get(provenance.COMMIT_ENV), "bench_binary": str(bench)}
-    return sweep.start(plan, str(bench), paths.results_root(), this_host.current_profile_id(), tool, env).exit_status
+    return sweep.start(plan, str(bench), paths.results_root(), this_host.current_profile_id(), tool, env,
+                       precision.judge()).exit_status
 
 
 def resume(args) -> int:
@@ -99,7 +101,8 @@ def resume(args) -> int:
     set_dir = find_set(args.resume)
     prepare(args.build_preset)
     bench = core.require_bench(args.build_preset)
-    return sweep.resume(set_dir, str(bench), provenance.bench_env(), args.retry_failed).exit_status
+    return sweep.resume(set_dir, str(bench), provenance.bench_env(), args.retry_failed,
+                        precision.judge()).exit_status
 
 
 def duration_text(seconds: float) -> str:

@@ -9,6 +9,7 @@ pass. A resumed set goes on from the passes it has. Standard library only."""
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -22,7 +23,32 @@ REPETITIONS_FLAG = "--benchmark_repetitions"
 
 def interleaved(spec: dict) -> bool:
     """Whether the set's repetitions run as passes (sets from before the key: no)."""
-    return bool(spec.get("interleave", False)) and int(spec.get("repetitions", 1)) > 1
+    return bool(spec.get("interleave", False)) and \
+        max(int(spec.get("repetitions", 1)), int(spec.get("max_repetitions") or 1)) > 1
+
+
+def pass_counts(spec: dict):
+    """(base, cap, target): the passes every point runs, the most an adaptive
+    one may run, and the adaptive target (0: none). One pass of all the
+    repetitions where the spec does not interleave."""
+    if not interleaved(spec):
+        return 1, 1, 0.0
+    base = int(spec["repetitions"])
+    target = float(spec.get("adaptive_ci") or 0)
+    return base, max(base, int(spec.get("max_repetitions") or base)) if target else base, target
+
+
+def wants_more(width: Optional[float], target: float) -> bool:
+    """Whether an adaptive point needs another pass (None: cannot be judged, no)."""
+    return bool(target) and width is not None and width > target
+
+
+def adaptive_note(width: Optional[float], target: float) -> dict:
+    """The record's run.adaptive: the target, the half-width reached (null
+    where it is unknown or below 95% confidence), and whether it was met."""
+    finite = width is not None and math.isfinite(width)
+    return {"target": target, "half_width": round(width, 6) if finite else None,
+            "met": finite and width <= target}
 
 
 def one_repetition(point: dict) -> dict:

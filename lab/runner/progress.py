@@ -32,6 +32,9 @@ class PlainProgress:
             sys.stderr.write(line + "\n")
         sys.stderr.flush()
 
+    def extend(self, more: int) -> None:
+        self.total += more
+
     def close(self) -> None:
         pass
 
@@ -43,6 +46,9 @@ class TqdmProgress:
     def update(self, note: str) -> None:
         self.bar.set_postfix_str(note, refresh=False)
         self.bar.update(1)
+
+    def extend(self, more: int) -> None:
+        self.bar.total += more
 
     def close(self) -> None:
         self.bar.close()

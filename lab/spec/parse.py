@@ -5,6 +5,9 @@
     seed = 42                     # run-order seed (default: random, recorded)
     repetitions = 3               # --benchmark_repetitions per point
     interleave = true             # repetitions as passes over every point (rep 1 of all, then rep 2, ...)
+    adaptive_ci = 0.05            # more passes for a point until its headline's 95% median CI is
+                                  # within +-5% (0, the default: exactly `repetitions`)
+    max_repetitions = 20          # adaptive's cap (default 20, at least `repetitions`)
     duration = 0.2                # measured window, s
     warmup = 0.05                 # warm-up, s
     timeout = 600                 # per point, s (default: from the window)
@@ -40,8 +43,10 @@ BENCH_MAX_SECONDS = 3600
 # key -> (check, default); a default of None means optional without a value.
 TOP_DEFAULTS = {"name": None, "description": "", "seed": None, "repetitions": 3, "duration": 0.2,
                 "warmup": 0.05, "timeout": None, "tolerate_bind_failure": False, "worker_placement": "free",
-                "interleave": True,
+                "interleave": True, "adaptive_ci": 0, "max_repetitions": None,
                 "group": None}
+# Adaptive repetitions stop at this many unless the spec says.
+DEFAULT_MAX_REPETITIONS = 20
 GROUP_DEFAULTS = {"name": None, "workloads": "all", "backends": "all", "readers": [1],
                   "updaters": [1], "placements": ["compact"]}
 
@@ -145,11 +150,25 @@ def check(doc: Dict[str, Any], default_name: str) -> Dict[str, Any]:
     text(spec["worker_placement"], "worker_placement", NAME)  # rculab-bench names the values it takes
     if not isinstance(spec["interleave"], bool):
         raise SpecError("interleave", f"expected true or false, got {spec['interleave']!r}")
+    check_adaptive(spec)
     groups = spec["group"]
     if not isinstance(groups, list) or not groups or not all(isinstance(g, dict) for g in groups):
         raise SpecError("group", "expected one or more [[group]] tables")
     spec["group"] = [check_group(group, f"group[{index}]") for index, group in enumerate(groups, start=1)]
     return spec
+
+
+def check_adaptive(spec: Dict[str, Any]) -> None:
+    """adaptive_ci: a relative half-width in [0, 1); max_repetitions: its cap."""
+    spec["adaptive_ci"] = number(spec["adaptive_ci"], "adaptive_ci", 0, inclusive=True, maximum=0.99)
+    if spec["max_repetitions"] is None:
+        spec["max_repetitions"] = max(spec["repetitions"], DEFAULT_MAX_REPETITIONS) if spec["adaptive_ci"] else \
+            spec["repetitions"]
+    whole(spec["max_repetitions"], "max_repetitions", spec["repetitions"], BENCH_MAX_REPETITIONS)
+    if spec["adaptive_ci"] and not spec["interleave"]:
+        raise SpecError("adaptive_ci", "needs interleave = true (a point is measured again pass by pass)")
+    if spec["max_repetitions"] > spec["repetitions"] and not spec["adaptive_ci"]:
+        raise SpecError("max_repetitions", "only means something with adaptive_ci above 0")
 
 
 def check_group(group: dict, where: str) -> Dict[str, Any]:
@@ -176,7 +195,8 @@ def resolve(spec: Dict[str, Any], pus: int, source: str, seed: int) -> Dict[str,
         "name": spec["name"], "description": spec["description"], "source": source,
         "seed": seed, "repetitions": spec["repetitions"], "duration": spec["duration"],
         "warmup": spec["warmup"], "tolerate_bind_failure": spec["tolerate_bind_failure"],
-        "worker_placement": spec["worker_placement"], "interleave": spec["interleave"], "pus": pus,
+        "worker_placement": spec["worker_placement"], "interleave": spec["interleave"],
+        "adaptive_ci": spec["adaptive_ci"], "max_repetitions": spec["max_repetitions"], "pus": pus,
         "groups": [dict(group, name=group["name"] or f"group{index}",
                         readers=axes.evaluate(group["readers"], pus),
                         updaters=axes.evaluate(group["updaters"], pus))

@@ -1,7 +1,7 @@
 """A fake rculab-bench for sweep tests: it lists and runs two workloads the way
 the real one names them, logs every run, and misbehaves on request per
-benchmark (crash, exit, violations, error row, no rows, garbage, hang, or
-counters of its choosing)."""
+benchmark (crash, exit, violations, error row, no rows, garbage, hang,
+jittery throughput, or counters of its choosing)."""
 from __future__ import annotations
 
 import json
@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import FakeProgram
 
 FAKE_SOURCE = textwrap.dedent("""\
-    import json, os, re, signal, sys, time
+    import json, os, random, re, signal, sys, time
     spec = json.load(open(os.environ["FAKE_SWEEP_SPEC"]))
     flags = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
     known = spec["backends"]
@@ -67,6 +67,8 @@ FAKE_SOURCE = textwrap.dedent("""\
             if n.startswith("gp_latency"):
                 row.update({"lat_samples": 5.0, "lat_max_ns": 900.0, "lat_h37": 2.0, "lat_h40": 3.0})
             row.update(how.get("counters", {}))
+            if how.get("jitter"):  # a host that never settles: each run's throughput differs
+                row["reader_ops"] *= 1 + how["jitter"] * random.random()
             if how.get("error_row"):
                 row.update({"error_occurred": True, "error_message": "fake error row"})
             rows.append(row)

@@ -132,3 +132,38 @@ def test_fast_bootstrap_equals_medians_of_the_resamples(n):
     rows = np.random.default_rng([stats.BOOTSTRAP_SEED, n, 0]).integers(0, n, size=(stats.BOOTSTRAP_RESAMPLES, n))
     expected = np.median(values[rows], axis=1)
     assert np.allclose(stats.bootstrap_medians(values[::-1]), expected)
+
+
+def _reps(reads_per_rep):
+    return [{"index": i, "counters": {"wall_ns": 1e9, "reader_ops": float(r), "reader_threads": 1.0}}
+            for i, r in enumerate(reads_per_rep)]
+
+
+def test_precision_is_the_headline_median_ci_half_width_relative_to_the_median():
+    from lab.analysis import precision
+    point = {"key": "k", "workload": "read_cost", "backend": "qsbr", "params": {}}
+    # ns_per_read = 1e9 / reads: 10, 10, 10, 10, 10, 10 ns -> an exact interval
+    assert precision.relative_half_width(point, _reps([1e8] * 6)) == 0.0
+    # 95% needs 6 values: five are not enough, however close
+    assert precision.relative_half_width(point, _reps([1e8] * 5)) == float("inf")
+    # 8, 9, 10, 10, 11, 12 ns: at n = 6 the interval is min..max, 8..12 around a median of 10
+    reads = [1e9 / ns for ns in (8, 9, 10, 10, 11, 12)]
+    assert abs(precision.relative_half_width(point, _reps(reads)) - 0.2) < 1e-9
+    assert precision.relative_half_width(point, []) is None  # nothing to judge
+
+
+def test_adaptive_spec_keys_are_checked():
+    import pytest
+    from lab.spec import parse
+    from lab.spec.errors import SpecError
+    group = [{"workloads": ["read_cost"]}]
+    spec = parse.check({"group": group, "adaptive_ci": 0.05}, "s")
+    assert spec["max_repetitions"] == 20
+    assert parse.check({"group": group}, "s")["max_repetitions"] == 3  # not adaptive: exactly the repetitions
+    for bad, message in (({"adaptive_ci": 0.05, "interleave": False}, "needs interleave"),
+                         ({"adaptive_ci": 0.05, "repetitions": 10, "max_repetitions": 5}, "at least 10"),
+                         ({"max_repetitions": 9}, "only means something"),
+                         ({"adaptive_ci": 1.5}, "at most 0.99"),
+                         ({"adaptive_ci": -0.1}, "at least 0")):
+        with pytest.raises(SpecError, match=message):
+            parse.check({"group": group, **bad}, "s")

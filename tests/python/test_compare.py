@@ -44,9 +44,36 @@ def test_three_against_three_is_n_too_small_never_a_p_value():
     assert all(np.isnan(row.ratio_ci))
     from lab.analysis import compare_output
     text = compare_output.to_text(compare.Comparison("sets", "A", "B", [row]))
-    assert "n too small" in text and "n < 10" in text and "p >= 0.1 at best" in text
+    assert "n too small" in text and "p >= 0.1 at best" in text and row.shift is None
     four = row_for([100, 101, 99, 100], [130, 131, 129, 130])
     assert not four.n_too_small and four.p_value == pytest.approx(2 / 70) and four.significant
+    # 4 against 4: the widest interval of pairwise ratios covers 1 - 2/70 = 97%
+    assert four.shift.low == pytest.approx(129 / 101) and four.shift.high == pytest.approx(131 / 99)
+    assert four.shift.confidence == pytest.approx(1 - 2 / 70)
+    assert "1.300 [1.277-1.323]" in compare_output.to_text(compare.Comparison("sets", "A", "B", [four]))
+
+
+def test_shift_ci_ranks_match_the_published_mann_whitney_critical_values():
+    """Two-sided 5% critical U (reject at U <= c): 5 vs 5: 2; 8 vs 8: 13; 10 vs 10: 23; 6 vs 9: 10."""
+    from lab.analysis import stats
+    for (m, n), critical in {(5, 5): 2, (8, 8): 13, (10, 10): 23, (6, 9): 10}.items():
+        k, coverage = stats._shift_rank(m, n)
+        assert k == critical + 1 and coverage >= 0.95
+
+
+def test_shift_ci_covers_the_true_ratio_about_as_often_as_it_says():
+    """Simulated: B = 1.5 x A with log-normal noise; 5 vs 5 covers 1.5 in ~96.8%."""
+    import random
+    from lab.analysis import stats
+    rng = random.Random(7)
+    trials, covered = 2000, 0
+    for _ in range(trials):
+        a = [rng.lognormvariate(0, 0.2) for _ in range(5)]
+        b = [1.5 * rng.lognormvariate(0, 0.2) for _ in range(5)]
+        shift = stats.hodges_lehmann_ratio(a, b)
+        covered += shift.low <= 1.5 <= shift.high
+    assert 0.95 <= covered / trials <= 0.985  # 1 - 2 * 4/252 = 0.968
+    assert stats.hodges_lehmann_ratio([1, 2, 3, 4], [0, 1, 2, 3]) is None  # not positive: no log-scale shift
 
 
 def test_too_few_repetitions_are_warned_about():

@@ -4,8 +4,12 @@ done; a failed pass ends its point at once; an interrupted sweep resumes
 from the passes it has."""
 import json
 
+import pytest
+
+from lab.base.errors import LabError
 from lab.records.validate import check_set
 from lab.runner import execute
+from lab.runner import sweep as runner
 from sweep_support import SMALL_SPEC, manifest_of, only_set, records_of, write_spec
 from test_sweep_runner import sweep
 
@@ -58,3 +62,35 @@ def test_an_interrupted_sweep_resumes_from_the_passes_it_has(sweep_env, tmp_path
     assert len(sweep_env.runs()) == 12 * 3  # every pass of every point exactly once, across both runs
     assert check_set(set_dir) == ([], 12)
     assert all(len(r["repetitions"]) == 3 for r in records_of(set_dir).values())
+
+
+ADAPTIVE = INTERLEAVED.replace("interleave = true", "interleave = true\n    adaptive_ci = 0.05\n    max_repetitions = 8")
+JITTERY = "read_cost/backend:qsbr/readers:1/placement:compact"
+
+
+def test_adaptive_passes_stop_a_steady_point_at_95_percent_and_a_jittery_one_at_the_cap(sweep_env, tmp_path,
+                                                                                          capsys):
+    sweep_env.set(behaviour={JITTERY: {"jitter": 1.0}})
+    status, _, err = sweep(capsys, "--spec", str(write_spec(tmp_path, ADAPTIVE)))
+    assert status == 0, err
+    set_dir = only_set(sweep_env.results)
+    runs = sweep_env.runs()
+    jittery_key = JITTERY.replace("/", ".").replace(":", "=")
+    for key, record in records_of(set_dir).items():
+        adaptive = record["run"]["adaptive"]
+        if key == jittery_key:  # its CI never narrows to +-5%: measured up to max_repetitions
+            assert record["run"]["passes"] == 8 and len(record["repetitions"]) == 8
+            assert adaptive["met"] is False and adaptive["half_width"] > 0.05
+        else:  # the same value every pass: the first 95% interval (6 values) is already exact
+            assert record["run"]["passes"] == 6 and adaptive == {"target": 0.05, "half_width": 0.0, "met": True}
+    assert runs.count(JITTERY) == 8 and len(runs) == 11 * 6 + 8
+    assert "1 reached max_repetitions (8)" in err and jittery_key in err
+    assert check_set(set_dir) == ([], 12)
+
+
+def test_an_adaptive_plan_needs_the_precision_judge(tmp_path):
+    plan = {"spec": {"name": "x", "repetitions": 3, "interleave": True, "adaptive_ci": 0.05, "max_repetitions": 8},
+            "points": [{"key": "k"}], "seed": 1}
+    with pytest.raises(LabError, match="adaptive repetitions"):
+        runner.start(plan, "bench", tmp_path / "results", "profile", {})
+    assert not (tmp_path / "results").exists()  # refused before a set exists
