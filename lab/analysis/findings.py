@@ -1,0 +1,401 @@
+"""What a set says, as statements with their evidence and confidence: the
+report's first section. Derived from the data only:
+
+- scalability: a workload's throughput at the most threads the host runs
+  without oversubscription over its throughput at 1 (ideal: that many times);
+- standing: each backend against `none` (no read-side code) and against its
+  liburcu twin, at the same parameters (compare.py's row: ratio of medians,
+  Hodges-Lehmann shift and CI, "≈" below the lab's resolution);
+- crossovers: the critical-section length at which a backend reaches half
+  of `none`'s read throughput;
+- the documents' claims, each held to this set: holds, fails, or not measured;
+- anomalies: failed, noisy, bimodal and missing points.
+
+Each finding names the anchor of its evidence in the report (a workload's
+section, or the failed points' table)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from lab.analysis import compare, metrics, stats
+from lab.analysis.compare_output import fmt_value
+from lab.analysis.summary import BASELINE, TWINS
+from lab.records import catalogue
+from lab.records.reader import Point, ResultSet
+
+PROBLEMS_ANCHOR = "problems"
+# cs_length: a backend "reaches" none at this share of its read throughput.
+CROSSOVER_SHARE = 0.5
+
+
+@dataclass
+class Finding:
+    kind: str        # scalability | standing | crossover | claim | anomaly
+    text: str        # the statement
+    evidence: str    # anchor in the report
+    confidence: str  # what backs it: CI, n, or why there is none
+    verdict: str = ""  # claims: holds | fails | undecided | not measured
+
+
+def workload_anchor(workload: str) -> str:
+    return f"w-{workload}"
+
+
+def ok_points(rs: ResultSet) -> Dict[str, List[Point]]:
+    by_workload: Dict[str, List[Point]] = {}
+    for key in sorted(rs.points):
+        point = rs.points[key]
+        if point.ok:
+            by_workload.setdefault(point.workload, []).append(point)
+    return by_workload
+
+
+def pus_of(rs: ResultSet) -> int:
+    return int(rs.manifest.get("spec", {}).get("pus") or rs.context.get("topology_pus") or 1)
+
+
+def others(point: Point, *leave_out: str) -> tuple:
+    """The point's parameters apart from those named (and its backend)."""
+    return tuple(sorted((k, v) for k, v in point.params.items() if k not in leave_out))
+
+
+def params_text(params: tuple) -> str:
+    return ", ".join(f"{k} {v}" for k, v in params if k != "placement") or "defaults"
+
+
+def confidences(named: Sequence[Tuple[str, compare.Row]]) -> str:
+    """What backs a finding's ratios, said once for rows alike: the CIs that
+    exist, what is below resolution, and how many have too few repetitions."""
+    parts = []
+    resolved = [name for name, row in named if row.below_resolution]
+    if resolved:
+        finest = max(row.resolution or 0 for _, row in named if row.below_resolution)
+        parts.append(f"≈ below the lab's resolution (up to {fmt_value(finest)} ns): " + ", ".join(resolved))
+    with_ci = [(name, row.shift) for name, row in named if not row.below_resolution and row.shift is not None]
+    if with_ci:
+        parts.append("95% CIs of the ratio (Hodges-Lehmann): " +
+                     ", ".join(f"{name} {s.low:.3g}–{s.high:.3g}" for name, s in with_ci))
+    without = [(name, row) for name, row in named if not row.below_resolution and row.shift is None]
+    if without:
+        sizes = sorted({f"{row.a.summary.n}/{row.b.summary.n}" for _, row in without})
+        who = "all" if len(without) == len(named) else ", ".join(name for name, _ in without)
+        parts.append(f"no CI for {who}: n {' or '.join(sizes)} repetitions, a 95% CI needs 4 a side")
+    return "; ".join(parts)
+
+
+def ratio_text(row: compare.Row) -> str:
+    return "≈" if row.below_resolution else f"{row.ratio:.3g}×"
+
+
+# ---- scalability ---------------------------------------------------------
+
+def scalability(rs: ResultSet) -> List[Finding]:
+    """Per workload and combination of its other parameters: each backend's
+    throughput at N readers over 1, N the most readers up to the PUs."""
+    pus, out = pus_of(rs), []
+    for workload, points in ok_points(rs).items():
+        counts = sorted({p.params["readers"] for p in points if "readers" in p.params})
+        within = [r for r in counts if r <= pus]
+        if len(within) < 2 or within[0] != 1:
+            continue
+        most = within[-1]
+        rate = metrics.rate_metric(workload)
+        combos: Dict[tuple, Dict[str, Dict[int, Point]]] = {}
+        for p in points:
+            if "readers" in p.params:
+                combos.setdefault(others(p, "readers"), {}).setdefault(p.backend, {})[p.params["readers"]] = p
+        for combo, backends in sorted(combos.items()):
+            parts, rows = [], []
+            for backend in sorted(backends, key=backend_order):
+                one, many = backends[backend].get(1), backends[backend].get(most)
+                if one is None or many is None:
+                    continue
+                row = compare.compare_points(backend, one, many, rate.name)
+                if not isinstance(row, compare.Row):
+                    continue
+                parts.append((row.ratio, f"{backend} {row.ratio:.3g}×"))
+                rows.append((backend, row))
+            if not parts:
+                continue
+            parts.sort(key=lambda item: -item[0])
+            out.append(Finding(
+                "scalability",
+                f"{workload} ({params_text(combo)}): {rate.label} from 1 to {most} readers "
+                f"(ideal {most}×): " + ", ".join(text for _, text in parts),
+                workload_anchor(workload), confidences(rows)))
+    return out
+
+
+# ---- standing against none and the twin ------------------------------------
+
+def reference_points(points: List[Point], pus: int) -> Dict[str, Point]:
+    """The backends' points at one set of parameters: the most readers up to
+    the PUs, and of those the parameters the most backends ran."""
+    by_params: Dict[tuple, Dict[str, Point]] = {}
+    for p in points:
+        by_params.setdefault(others(p), {})[p.backend] = p
+    def preference(item):
+        params, backends = item
+        readers = dict(params).get("readers", 1)
+        return (readers <= pus, readers if readers <= pus else -readers, len(backends), BASELINE in backends)
+    return max(by_params.items(), key=preference)[1] if by_params else {}
+
+
+def standing(rs: ResultSet) -> List[Finding]:
+    pus, out = pus_of(rs), []
+    for workload, points in ok_points(rs).items():
+        chosen = reference_points(points, pus)
+        if len(chosen) < 2:
+            continue
+        any_point = next(iter(chosen.values()))
+        metric = metrics.primary_metric(any_point)
+        where = f"{workload} ({params_text(others(any_point))}), {metric.name}"
+        direction = "higher is better" if metric.higher_is_better else "lower is better"
+        if BASELINE in chosen:
+            pairs = [(BASELINE, b) for b in sorted(chosen, key=backend_order) if b != BASELINE]
+            out += _against(f"{where} against none ({direction})", chosen, pairs, metric, workload,
+                            lambda ref, b: b)
+        pairs = [(twin, ours) for ours, twin in TWINS.items() if ours in chosen and twin in chosen]
+        out += _against(f"{where}, ours against liburcu's twin ({direction})", chosen, pairs, metric, workload,
+                        lambda ref, b: f"{b}/{ref}")
+    return out
+
+
+def _against(title: str, chosen: Dict[str, Point], pairs: Sequence[Tuple[str, str]], metric: metrics.Metric,
+             workload: str, name: Callable[[str, str], str]) -> List[Finding]:
+    parts, rows = [], []
+    for reference, backend in pairs:
+        row = compare.compare_points(backend, chosen[reference], chosen[backend], metric.name)
+        if not isinstance(row, compare.Row):
+            continue
+        verdict = "" if row.better is None else (" better" if row.better == "b" else " worse")
+        parts.append(f"{name(reference, backend)} {ratio_text(row)}{verdict}")
+        rows.append((name(reference, backend), row))
+    if not parts:
+        return []
+    return [Finding("standing", f"{title}: " + ", ".join(parts), workload_anchor(workload), confidences(rows))]
+
+
+# ---- crossovers ---------------------------------------------------------------
+
+def crossovers(rs: ResultSet) -> List[Finding]:
+    """cs_length: per backend slower than half of none at the shortest
+    section, the shortest section length at which it reaches half."""
+    points = ok_points(rs).get("cs_length", [])
+    series: Dict[tuple, Dict[str, Dict[float, float]]] = {}
+    for p in points:
+        s = _summary(p, "reads_per_s")
+        if s is not None:
+            series.setdefault(others(p, "cs_ns"), {}).setdefault(p.backend, {})[p.params.get("cs_ns", 0)] = s.median
+    out = []
+    for combo, backends in sorted(series.items()):
+        ideal = backends.get(BASELINE)
+        if not ideal:
+            continue
+        parts = []
+        for backend in sorted(backends, key=backend_order):
+            lengths = sorted(set(backends[backend]) & set(ideal))
+            shares = [(cs, backends[backend][cs] / ideal[cs]) for cs in lengths if ideal[cs] > 0]
+            if backend == BASELINE or not shares or shares[0][1] >= CROSSOVER_SHARE:
+                continue
+            reached = next((cs for cs, share in shares if share >= CROSSOVER_SHARE), None)
+            parts.append(f"{backend} at {fmt_value(reached)} ns ({shares[0][1]:.3g}× at {fmt_value(shares[0][0])} ns)"
+                         if reached is not None else
+                         f"{backend} not by {fmt_value(shares[-1][0])} ns ({shares[-1][1]:.3g}× there)")
+        if parts:
+            out.append(Finding(
+                "crossover", f"cs_length ({params_text(combo)}): the section length at which a backend reaches "
+                f"half of none's read throughput: " + ", ".join(parts), workload_anchor("cs_length"),
+                "ratio of medians at each measured length (a crossover is read off the curve: no CI)"))
+    return out
+
+
+# ---- the documents' claims ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Claim:
+    source: str
+    statement: str
+    workload: str
+    # (holds: True, False or None where the data cannot decide, what was found,
+    # its confidence); None: the set has no points that test it
+    judge: Callable[[ResultSet], Optional[Tuple[Optional[bool], str, str]]]
+
+
+def _row(rs: ResultSet, workload: str, a: str, b: str, metric: Optional[str] = None,
+         prefer_readers: int = 1) -> Optional[compare.Row]:
+    points = [p for p in ok_points(rs).get(workload, []) if p.backend in (a, b)]
+    by_params: Dict[tuple, Dict[str, Point]] = {}
+    for p in points:
+        by_params.setdefault(others(p), {})[p.backend] = p
+    both = [(params, found) for params, found in by_params.items() if a in found and b in found]
+    if not both:
+        return None
+    params, found = min(both, key=lambda item: abs(dict(item[0]).get("readers", 1) - prefer_readers))
+    row = compare.compare_points(workload, found[a], found[b], metric)
+    return row if isinstance(row, compare.Row) else None
+
+
+def _qsbr_free_reads(rs: ResultSet):
+    rows = [(b, _row(rs, "read_cost", BASELINE, b)) for b in ("qsbr", "urcu-qsbr")]
+    rows = [(b, r) for b, r in rows if r is not None]
+    if not rows:
+        return None
+    free = [b for b, r in rows if r.below_resolution or r.ratio <= 1.1]
+    detail = ", ".join(f"{b} {ratio_text(r)} none" for b, r in rows)
+    return len(free) == len(rows), detail, confidences(rows)
+
+
+def _rcu_scales_rwlock_does_not(rs: ResultSet):
+    pus = pus_of(rs)
+    if pus < 2:
+        return None
+    factors = {}
+    for backend in ("qsbr", "rwlock"):
+        points = [p for p in ok_points(rs).get("read_scalability", []) if p.backend == backend
+                  and p.params.get("updaters", 0) == 0]
+        by_readers = {p.params.get("readers"): p for p in points}
+        if 1 in by_readers and pus in by_readers:
+            row = compare.compare_points(backend, by_readers[1], by_readers[pus], "reads_per_s")
+            if isinstance(row, compare.Row):
+                factors[backend] = row
+    if len(factors) < 2:
+        return None
+    qsbr, rwlock = factors["qsbr"].ratio, factors["rwlock"].ratio
+    holds = qsbr >= 0.8 * pus and rwlock < 0.8 * pus and qsbr > rwlock
+    return (holds, f"1 → {pus} readers: qsbr {qsbr:.3g}×, rwlock {rwlock:.3g}× (ideal {pus}×)",
+            confidences(list(factors.items())))
+
+
+def _barriers_cost_readers(rs: ResultSet):
+    row = _row(rs, "read_cost", "memb", "mb")
+    if row is None:
+        return None
+    decided = _decided(row, "a")
+    apart = "every repetition of mb above every one of memb; " if decided and not row.significant else ""
+    return decided, f"mb {ratio_text(row)} memb's read-side cost", apart + confidences([("mb/memb", row)])
+
+
+def _decided(row: compare.Row, expected: str) -> Optional[bool]:
+    """Whether the row says side `expected` is better: significant, or, where n
+    cannot reach significance, every repetition of one side beyond the other's;
+    None where the data cannot decide."""
+    if row.below_resolution:
+        return False
+    if row.significant:
+        return row.better == expected
+    a, b = row.a.values, row.b.values
+    apart_b_higher, apart_a_higher = max(a) < min(b), max(b) < min(a)
+    if row.n_too_small and (apart_b_higher or apart_a_higher):
+        b_better = apart_b_higher == row.metric.higher_is_better
+        return b_better == (expected == "b")
+    return None
+
+
+def _call_rcu_spares_updaters(rs: ResultSet):
+    """An updater that hands reclamation to call_rcu completes many more
+    updates per second than one that waits in synchronize."""
+    found = []
+    for backend in ("urcu-memb", "memb", "qsbr", "urcu-qsbr"):
+        calls = [p for p in ok_points(rs).get("call_rcu", []) if p.backend == backend
+                 and p.params.get("updaters") == 1 and not p.params.get("interval_ns")]
+        syncs = [p for p in ok_points(rs).get("gp_latency", []) if p.backend == backend
+                 and p.params.get("updaters") == 1]
+        if calls and syncs:
+            call_rate, sync_rate = _summary(calls[0], "callbacks_per_s"), _summary(syncs[0], "syncs_per_s")
+            if call_rate and sync_rate and sync_rate.median > 0:
+                found.append((backend, call_rate.median / sync_rate.median, call_rate, sync_rate))
+    if not found:
+        return None
+    holds = all(ratio >= 10 for _, ratio, _, _ in found)
+    detail = ", ".join(f"{b}: {ratio:.0f}× the synchronize calls per second" for b, ratio, _, _ in found)
+    confidence = "; ".join(f"{b}: callbacks/s {fmt_value(c.median)} (n {c.n}) vs syncs/s {fmt_value(s.median)} "
+                           f"(n {s.n})" for b, _, c, s in found)
+    return holds, detail, confidence
+
+
+CLAIMS = (
+    Claim("Desnoyers et al., IEEE TPDS 2012, and liburcu's documentation",
+          "QSBR's read side costs what no synchronization costs", "read_cost", _qsbr_free_reads),
+    Claim("Desnoyers et al., IEEE TPDS 2012, read-side scalability figure",
+          "RCU readers scale with the CPUs; a reader-writer lock's readers do not "
+          "(qsbr at least 0.8 of ideal, rwlock below it)", "read_scalability", _rcu_scales_rwlock_does_not),
+    Claim("perfbook, RCU implementations; Desnoyers et al. 2012",
+          "a memory barrier in every read-side section (mb) costs readers more than membarrier (memb)",
+          "read_cost", _barriers_cost_readers),
+    Claim("QEMU commit adding call_rcu (seeds/)",
+          "call_rcu keeps updaters off synchronize's latency: at least 10× the updates per second",
+          "call_rcu", _call_rcu_spares_updaters),
+)
+
+
+def claims(rs: ResultSet) -> List[Finding]:
+    out = []
+    for claim in CLAIMS:
+        judged = claim.judge(rs)
+        if judged is None:
+            out.append(Finding("claim", f"{claim.statement} ({claim.source})", workload_anchor(claim.workload),
+                               "this set has no points that test it", "not measured"))
+            continue
+        holds, detail, confidence = judged
+        verdict = "undecided" if holds is None else "holds" if holds else "fails"
+        out.append(Finding("claim", f"{claim.statement} ({claim.source}): {detail}",
+                           workload_anchor(claim.workload), confidence, verdict))
+    return out
+
+
+# ---- anomalies --------------------------------------------------------------------
+
+def anomalies(rs: ResultSet) -> List[Finding]:
+    out = []
+    failed: Dict[str, List[str]] = {}
+    for key, point in sorted(rs.points.items()):
+        if not point.ok:
+            failed.setdefault((point.error or {}).get("reason", "unknown"), []).append(key)
+    for reason, keys in sorted(failed.items(), key=lambda item: -len(item[1])):
+        out.append(Finding("anomaly", f"{len(keys)} point{'s' if len(keys) > 1 else ''} failed ({reason}): "
+                           + ", ".join(keys[:3]) + (" …" if len(keys) > 3 else ""), PROBLEMS_ANCHOR,
+                           "recorded with status failed; no table or chart uses them"))
+    noisy = [k for k, p in sorted(rs.points.items()) if p.ok and p.noise]
+    if noisy:
+        reasons = sorted({r for k in noisy for r in rs.points[k].noise})
+        out.append(Finding("anomaly", f"{len(noisy)} point{'s' if len(noisy) > 1 else ''} ran on a noisy host "
+                           f"({'; '.join(reasons)})", PROBLEMS_ANCHOR, "host_state.noise in their records"))
+    bimodal = [k for k, p in sorted(rs.points.items()) if p.ok and _bimodal(p)]
+    if bimodal:
+        out.append(Finding("anomaly", f"{len(bimodal)} point{'s' if len(bimodal) > 1 else ''} with bimodal "
+                           "repetitions: " + ", ".join(bimodal[:3]) + (" …" if len(bimodal) > 3 else ""),
+                           PROBLEMS_ANCHOR, "two clusters explain at least 90% of the variance"))
+    if rs.missing:
+        out.append(Finding("anomaly", f"{len(rs.missing)} points of the manifest have no record "
+                           "(an interrupted or running sweep)", PROBLEMS_ANCHOR, "manifest against points/"))
+    return out
+
+
+def all_findings(rs: ResultSet) -> List[Finding]:
+    return claims(rs) + scalability(rs) + standing(rs) + crossovers(rs) + anomalies(rs)
+
+
+# ---- helpers ------------------------------------------------------------------
+
+def _summary(point: Point, metric_name: str) -> Optional[stats.Summary]:
+    if metric_name not in metrics.METRICS:
+        return None
+    return stats.summarize([v for v, _ in metrics.values(point, metrics.METRICS[metric_name])])
+
+
+def _bimodal(point: Point) -> bool:
+    values = [v for v, _ in metrics.values(point, metrics.primary_metric(point))]
+    return stats.bimodal_split(values) is not None
+
+
+def backend_order(name: str):
+    order = (BASELINE, "qsbr", "urcu-qsbr", "mb", "urcu-mb", "memb", "urcu-memb", "urcu-memb-percpu", "signal",
+             "urcu-signal", "urcu-bp", "rwlock", "ptmutex")
+    return (order.index(name) if name in order else len(order), name)
+
+
+def workload_summary(workload: str) -> str:
+    w = catalogue.workload(workload)
+    return w.summary if w else ""

@@ -1,0 +1,159 @@
+"""The report, findings first (lab/analysis/findings.py, plots/report.py):
+findings derived from the data, each linking its evidence; claims that hold
+and claims that fail; anomalies; the page's order, its provenance folded
+away, balanced HTML, and headless Chromium at two widths."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from lab.analysis import findings
+from lab.records import reader
+import synth
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium")
+VOID = {"meta", "img", "br", "hr", "link", "input", "source", "wbr"}
+
+
+@pytest.fixture(scope="module")
+def report_set(tmp_path_factory):
+    root = tmp_path_factory.mktemp("results")
+    profiles = tmp_path_factory.mktemp("hw-profiles")
+    failed = ["read_cost.backend=mb.readers=2.placement=compact"]
+    folder = synth.write_set(root, backends=("none", "qsbr", "mb", "memb", "rwlock"),
+                             workloads=("read_cost", "read_scalability", "cs_length", "gp_latency", "call_rcu"),
+                             readers=(1, 2, 4), updaters=(1,), repetitions=5, pus=2, failed=failed)
+    synth.write_profile(profiles, folder.parent.name, pus=2)
+    return folder, profiles
+
+
+def by_kind(found, kind):
+    return [f for f in found if f.kind == kind]
+
+
+def test_findings_state_scalability_standing_crossovers_and_anomalies(report_set):
+    folder, _ = report_set
+    found = findings.all_findings(reader.load_set(folder))
+    scaling = " ".join(f.text for f in by_kind(found, "scalability"))
+    assert "read_scalability" in scaling and "from 1 to 2 readers (ideal 2×)" in scaling  # 4 readers oversubscribe
+    rwlock = re.search(r"rwlock ([0-9.]+)×", by_kind(found, "scalability")[0].text)
+    assert rwlock and float(rwlock.group(1)) < 1.5  # synth's lock word bounces between readers
+    standing = [f.text for f in by_kind(found, "standing")]
+    assert any("against none" in t and "mb " in t for t in standing)
+    # 5 repetitions a side: every ratio has its Hodges-Lehmann CI
+    assert all("95% CIs of the ratio" in f.confidence or "≈" in f.confidence for f in by_kind(found, "standing"))
+    assert any("rwlock at" in f.text for f in by_kind(found, "crossover"))
+    anomalies = by_kind(found, "anomaly")
+    assert len(anomalies) == 1 and "1 point failed (crash)" in anomalies[0].text
+    assert anomalies[0].evidence == findings.PROBLEMS_ANCHOR
+
+
+def claim(found, words):
+    return next(f for f in found if f.kind == "claim" and words in f.text)
+
+
+def test_a_claim_holds_fails_or_is_not_measured_as_the_data_say(tmp_path):
+    with_qsbr = synth.write_set(tmp_path / "a", backends=("none", "qsbr"), workloads=("read_cost",),
+                                readers=(1,), repetitions=5)
+    found = findings.all_findings(reader.load_set(with_qsbr))
+    assert claim(found, "QSBR's read side").verdict == "holds"  # synth: qsbr 0.65 ns, none 0.71
+    assert claim(found, "call_rcu keeps updaters").verdict == "not measured"
+    # synth's urcu-qsbr costs 1.12 ns against none's 0.71: the same claim fails
+    with_twin = synth.write_set(tmp_path / "b", backends=("none", "qsbr", "urcu-qsbr"), workloads=("read_cost",),
+                                readers=(1,), repetitions=5)
+    assert claim(findings.all_findings(reader.load_set(with_twin)), "QSBR's read side").verdict == "fails"
+
+
+def test_a_claim_n_cannot_decide_is_undecided(tmp_path):
+    """mb against memb from 3 repetitions whose ranges overlap: no verdict."""
+    folder = synth.write_set(tmp_path, backends=("mb", "memb"), workloads=("read_cost",), readers=(1,),
+                             repetitions=3)
+    rs = reader.load_set(folder)
+    for key, point in rs.points.items():  # make the two overlap: mb's middle repetition below memb's
+        if point.backend == "mb":
+            point.repetitions[1].counters["reader_ops"] *= 100
+    assert claim(findings.all_findings(rs), "memory barrier").verdict == "undecided"
+
+
+class Balance(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack, self.errors, self.ids, self.links, self.h2 = [], [], set(), [], []
+        self._in_h2 = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            if attrs["id"] in self.ids:
+                self.errors.append(f"duplicate id {attrs['id']}")
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href", "").startswith("#"):
+            self.links.append(attrs["href"][1:])
+        if tag == "h2":
+            self._in_h2 = True
+            self.h2.append("")
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag == "h2":
+            self._in_h2 = False
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if self._in_h2:
+            self.h2[-1] += data
+
+
+@pytest.fixture(scope="module")
+def report_page(report_set):
+    folder, profiles = report_set
+    env = dict(os.environ, RCULAB_HW_PROFILES=str(profiles))
+    done = subprocess.run([sys.executable, "-m", "plots", "report", str(folder)], capture_output=True, text=True,
+                          cwd=str(REPO), env=env)
+    assert done.returncode == 0, done.stderr
+    return folder / "report" / "index.html"
+
+
+def test_the_page_opens_with_findings_and_every_evidence_link_lands(report_page):
+    text = report_page.read_text()
+    page = Balance()
+    page.feed(text)
+    page.close()
+    assert page.errors == [] and page.stack == []  # balanced, no duplicate id
+    assert page.h2[0] == "Findings" and page.h2[1] == "Contents"
+    assert [link for link in page.links if link not in page.ids] == []
+    assert "w-read_scalability" in page.links and findings.PROBLEMS_ANCHOR in page.links
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", text)  # offline: nothing fetched
+    # provenance: the handful of facts on top, the rest folded away
+    provenance = text[text.index('id="provenance"'):]
+    assert "Synthetic Xeon" in provenance and "5fb965e0a1b2" in provenance
+    assert provenance.index("<details>") > provenance.index("rculab commit")
+    assert "failed<small>crash</small>" in text  # the failed point shows in its pivot cell
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium)")
+@pytest.mark.parametrize("width", [1400, 600])
+def test_chromium_renders_the_report_at_two_widths_without_overflow(report_page, tmp_path, width):
+    shot = tmp_path / f"report-{width}.png"
+    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+            f"--window-size={width},1600", "--virtual-time-budget=5000"]
+    subprocess.run(base + [f"--screenshot={shot}", report_page.as_uri()], capture_output=True, timeout=120)
+    assert shot.stat().st_size > 10_000  # drawn, not blank
+    dom = subprocess.run(base + ["--dump-dom", report_page.as_uri()], capture_output=True, text=True,
+                         timeout=120).stdout
+    check = re.search(r'id="image-check" data-images="(\d+)" data-broken="(\d+)" data-scroll-width="(\d+)" '
+                      r'data-viewport-width="(\d+)"', dom)
+    assert check, dom[-2000:]
+    images, broken, scroll, viewport = map(int, check.groups())
+    assert images > 0 and broken == 0
+    assert scroll <= viewport  # wide tables scroll inside their box, the page does not
