@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import os
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -90,6 +91,19 @@ def _most(values: List[Optional[float]]) -> Optional[float]:
     return max(known) if known else None
 
 
+def worst_of_each_kind(reasons: List[str]) -> List[str]:
+    """One reason per kind ("other processes took N% of the CPUs"), the largest
+    N of the passes, in the order the kinds first appeared."""
+    worst: Dict[str, str] = {}
+    for reason in reasons:
+        kind = re.sub(r"[0-9.]+", "#", reason)
+        number = [float(x) for x in re.findall(r"[0-9]+(?:\.[0-9]+)?", reason)] or [0.0]
+        kept = worst.get(kind)
+        if kept is None or number > ([float(x) for x in re.findall(r"[0-9]+(?:\.[0-9]+)?", kept)] or [0.0]):
+            worst[kind] = reason
+    return list(worst.values())
+
+
 def merge(passes: List[dict]) -> dict:
     """One record body (status ... timing) from a point's passes: their
     repetitions in pass order, re-indexed; failed at the first failed pass;
@@ -100,9 +114,7 @@ def merge(passes: List[dict]) -> dict:
             repetitions.append(dict(rep, index=len(repetitions)))
     failed = next((p for p in passes if p["status"] != "ok"), None)
     states = [p["host_state"] for p in passes]
-    noise: List[str] = []
-    for state in states:
-        noise += [n for n in state.get("noise", []) if n not in noise]
+    noise = worst_of_each_kind([n for state in states for n in state.get("noise", [])])
     return {
         "status": "failed" if failed else "ok",
         "error": failed["error"] if failed else None,

@@ -94,3 +94,13 @@ def test_an_adaptive_plan_needs_the_precision_judge(tmp_path):
     with pytest.raises(LabError, match="adaptive repetitions"):
         runner.start(plan, "bench", tmp_path / "results", "profile", {})
     assert not (tmp_path / "results").exists()  # refused before a set exists
+
+
+def test_a_points_noise_keeps_the_worst_pass_of_each_kind():
+    from lab.runner.passes import worst_of_each_kind
+    reasons = ["other processes took 50% of the CPUs", "the hypervisor stole 2.5% of the CPUs",
+               "other processes took 71% of the CPUs", "other processes took 9% of the CPUs",
+               "the hypervisor stole 12.5% of the CPUs"]
+    assert worst_of_each_kind(reasons) == ["other processes took 71% of the CPUs",
+                                           "the hypervisor stole 12.5% of the CPUs"]
+    assert worst_of_each_kind([]) == []
