@@ -28,3 +28,14 @@ def point_with_reads(values, backend="qsbr", labels=None, key="read_scalability.
     return Point(key=key, benchmark=key.replace(".", "/").replace("=", ":"), workload="read_scalability",
                  backend=backend, params={"readers": 1}, status="ok", error=None, repetitions=reps,
                  context={}, path=Path(key + ".json"))
+
+
+def read_cost_point(backend, ns_per_read, loop_ns=(0.30, 0.31, 0.32), tsc_per_ns=2.5):
+    """A read_cost point at 1 reader whose sections cost `ns_per_read` (one value per repetition)."""
+    reps = [Repetition(i, {"wall_ns": 1e8, "reader_threads": 1, "reader_ops": 1e8 / ns,
+                           "loop_calib_ns": loop * 1e6, "loop_calib_ops": 1e6, "tsc_per_ns": tsc_per_ns}, "")
+            for i, (ns, loop) in enumerate(zip(ns_per_read, loop_ns))]
+    key = f"read_cost.backend={backend}.readers=1.placement=compact"
+    return Point(key=key, benchmark=f"read_cost/backend:{backend}/readers:1/placement:compact", workload="read_cost",
+                 backend=backend, params={"readers": 1, "placement": "compact"}, status="ok", error=None,
+                 repetitions=reps, context={}, path=Path(key + ".json"))

@@ -229,10 +229,11 @@ def write_set(root: Path, profile_id: str = "x86-64-synth-8pu-00000001", set_id:
               readers: Sequence[int] = (1, 2, 4, 8, 16), updaters: Sequence[int] = (1, 2, 4, 8),
               repetitions: int = 9, pus: int = 8, placement: str = "compact",
               bimodal: Iterable[str] = (), failed: Iterable[str] = (), limit: Optional[int] = None,
-              samples: int = 400, commit: str = "5fb965e0a1b2") -> Path:
+              samples: int = 400, commit: str = "5fb965e0a1b2", spec: Optional[dict] = None) -> Path:
     """Write results/<profile>/<set>/ under `root`; returns the set's folder.
     `bimodal` / `failed`: point keys to make bimodal / failed; `limit` keeps that
-    many points (a seeded sample) of the grid."""
+    many points (a seeded sample) of the grid; `spec`: fields that replace or
+    join the manifest's spec (name, duration, ...)."""
     rng = np.random.default_rng(seed)
     model = Model(rng, pus, samples)
     entries = []
@@ -260,7 +261,8 @@ def write_set(root: Path, profile_id: str = "x86-64-synth-8pu-00000001", set_id:
     manifest = {"schema_version": 1, "kind": "rculab.set", "set_id": set_id, "profile_id": profile_id,
                 "created_utc": "2026-11-23T10:15:00Z",
                 "spec": {"name": "synth", "backends": list(backends), "workloads": list(workloads),
-                         "readers": list(readers), "updaters": list(updaters), "repetitions": repetitions},
+                         "readers": list(readers), "updaters": list(updaters), "repetitions": repetitions,
+                         **(spec or {})},
                 "seed": seed, "shard": None, "points": entries, "order": order,
                 "tool": {"rculab_commit": commit, "bench_binary": "build/release/rculab-bench"}}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")

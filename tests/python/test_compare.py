@@ -1,4 +1,5 @@
 """compare: U-test flagging, too-few-repetitions warning, bimodal flags, matching."""
+import itertools
 import json
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 from lab.analysis import compare
 from lab.records import reader
 
-from analysis_fixtures import BIMODAL_KEY, FAILED_KEY, point_with_reads, small_set
+from analysis_fixtures import BIMODAL_KEY, FAILED_KEY, point_with_reads, read_cost_point, small_set
 from conftest import run_cli
 
 
@@ -145,7 +146,7 @@ def test_compare_markdown_shape(synth_sets, capsys):
     lines = out.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("| point |"))
     assert lines[header + 1].startswith("|---|")
-    rows = [line for line in lines[header + 2:] if line.startswith("| ")]
+    rows = list(itertools.takewhile(lambda line: line.startswith("| "), lines[header + 2:]))  # this table only
     assert rows and all(line.count(" | ") == lines[header].count(" | ") for line in rows)
 
 
@@ -156,19 +157,6 @@ def test_compare_text_is_the_default(synth_sets, capsys):
     assert out.startswith("A: ") and "points compared" in out and "B/A" in out
 
 
-def read_cost_point(backend, ns_per_read, loop_ns=(0.30, 0.31, 0.32), tsc_per_ns=2.5):
-    """A read_cost point at 1 reader whose sections cost `ns_per_read` (one value per repetition)."""
-    from pathlib import Path
-    from lab.records.reader import Point, Repetition
-    reps = [Repetition(i, {"wall_ns": 1e8, "reader_threads": 1, "reader_ops": 1e8 / ns,
-                           "loop_calib_ns": loop * 1e6, "loop_calib_ops": 1e6, "tsc_per_ns": tsc_per_ns}, "")
-            for i, (ns, loop) in enumerate(zip(ns_per_read, loop_ns))]
-    key = f"read_cost.backend={backend}.readers=1.placement=compact"
-    return Point(key=key, benchmark=f"read_cost/backend:{backend}/readers:1/placement:compact", workload="read_cost",
-                 backend=backend, params={"readers": 1, "placement": "compact"}, status="ok", error=None,
-                 repetitions=reps, context={}, path=Path(key + ".json"))
-
-
 def test_a_difference_below_resolution_is_never_a_win():
     from lab.analysis import compare_output, metrics, summary
     # resolution: one tick at 2.5 ticks/ns (0.4 ns) + the loop's spread (0.02 ns)
@@ -176,7 +164,7 @@ def test_a_difference_below_resolution_is_never_a_win():
     assert metrics.resolution_ns(a) == pytest.approx(0.42)
     row = compare.compare_points("read_cost/readers:1", a, b, None)
     assert row.below_resolution and row.better is None
-    assert "≈" in compare_output.cells(row)[4] and any(f.startswith("≈") for f in compare_output.flags(row))
+    assert compare_output.cells(row)[compare_output.HEADERS.index("verdict")] == "≈" and any(f.startswith("≈") for f in compare_output.flags(row))
     far = compare.compare_points("read_cost/readers:1", a, read_cost_point("urcu-qsbr", [1.5] * 10), None)
     assert not far.below_resolution and far.better == "a"  # ns per read: lower is better
     rows = summary.summarize([a, b], ["qsbr", "urcu-qsbr"])

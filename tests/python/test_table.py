@@ -20,3 +20,11 @@ def test_note_row_overflows_without_widening_its_column():
         "a     PASS    7",
         "b     skipped (long reason)",
     ]
+
+
+def test_colour_escapes_take_no_width():
+    green = "\x1b[32m+1.0%\x1b[0m"
+    coloured = format_table(["change", "n"], [[green, "1"], ["-12.5%", "2"]], right_aligned={0})
+    plain = format_table(["change", "n"], [["+1.0%", "1"], ["-12.5%", "2"]], right_aligned={0})
+    assert coloured.replace("\x1b[32m", "").replace("\x1b[0m", "") == plain
+    assert coloured.splitlines()[2] == f" {green}  1"
