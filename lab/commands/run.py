@@ -108,8 +108,11 @@ def quick_plan(bench: Path, backends: List[core.Backend], duration: Optional[flo
     names = [b.name for b in backends if b.available]
     if not names:
         raise LabError("no available backend to benchmark")
-    for group in spec["group"]:
-        group["backends"] = names
+    for group in spec["group"]:  # the preset's choice of backends, of those available (and asked for)
+        group["backends"] = names if group["backends"] == "all" else [b for b in group["backends"] if b in names]
+    spec["group"] = [group for group in spec["group"] if group["backends"]]
+    if not spec["group"]:
+        raise LabError("none of the backends asked for runs in the quick preset")
     if duration is not None:
         spec["duration"] = duration
     resolved = parse.resolve(spec, this_host.pu_count(), source, random.SystemRandom().randrange(2 ** 31))

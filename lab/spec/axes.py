@@ -1,6 +1,9 @@
 """Thread-count axes that scale with the host: each element is a whole number
 or an expression in `pus` (the PU count): `pus`, `pus/2`, `2*pus`, or a range
-`A..B` of those, e.g. readers = ["1..pus", "2*pus", "4*pus"]."""
+`A..B` of those, e.g. readers = ["1..pus", "2*pus", "4*pus"], or a range
+that doubles (or grows by another whole factor) and always ends at B,
+`A..B:x2`: "1..pus:x2" is 1, 2, 4, ..., PUs, a dozen counts on 448 PUs
+where "1..pus" would be 448."""
 from __future__ import annotations
 
 import re
@@ -9,8 +12,8 @@ from typing import List, Union
 from lab.spec.errors import SpecError
 
 TERM = r"(?:\d+|pus|pus/\d+|\d+\*pus)"
-ELEMENT = re.compile(rf"({TERM})(?:\.\.({TERM}))?")
-HELP = "a positive whole number or an expression like 'pus', 'pus/2', '2*pus', '1..pus'"
+ELEMENT = re.compile(rf"({TERM})(?:\.\.({TERM})(?::x(\d+))?)?")
+HELP = "a positive whole number or an expression like 'pus', 'pus/2', '2*pus', '1..pus', '1..pus:x2'"
 
 
 def check(values, field: str) -> List[Union[int, str]]:
@@ -29,6 +32,8 @@ def check(values, field: str) -> List[Union[int, str]]:
                 raise SpecError(where, f"expected {HELP}, got {value!r}")
             if match.group(2) and term(match.group(1), 1) == 0:
                 raise SpecError(where, f"a range starts at 1 or more, got {value!r}")
+            if match.group(3) is not None and int(match.group(3)) < 2:
+                raise SpecError(where, f"a growing range's factor is 2 or more, got {value!r}")
     return values
 
 
@@ -49,7 +54,21 @@ def evaluate(values: List[Union[int, str]], pus: int) -> List[int]:
         if isinstance(value, int):
             out.add(value)
             continue
-        low, high = ELEMENT.fullmatch(value.replace(" ", "")).groups()
+        low, high, factor = ELEMENT.fullmatch(value.replace(" ", "")).groups()
         first = term(low, pus)
-        out.update(range(first, term(high, pus) + 1) if high else [first])
+        if not high:
+            out.add(first)
+        elif factor:
+            out.update(growing(first, term(high, pus), int(factor)))
+        else:
+            out.update(range(first, term(high, pus) + 1))
     return sorted(out)
+
+
+def growing(first: int, last: int, factor: int) -> List[int]:
+    """first, first*factor, ... below last, then last itself."""
+    out, value = [], first
+    while value < last:
+        out.append(value)
+        value *= factor
+    return out + [last] if last >= first else out

@@ -22,6 +22,8 @@
     readers = ["1..pus", "2*pus", "4*pus"]          # see lab/spec/axes.py
     updaters = [1]
     placements = ["compact"]
+    params = { cs_ns = [0, 1000] }  # optional: keep only these values of the workloads' own
+                                    # parameters (rculab list --json names them)
 """
 from __future__ import annotations
 
@@ -48,7 +50,9 @@ TOP_DEFAULTS = {"name": None, "description": "", "seed": None, "repetitions": 3,
 # Adaptive repetitions stop at this many unless the spec says.
 DEFAULT_MAX_REPETITIONS = 20
 GROUP_DEFAULTS = {"name": None, "workloads": "all", "backends": "all", "readers": [1],
-                  "updaters": [1], "placements": ["compact"]}
+                  "updaters": [1], "placements": ["compact"], "params": {}}
+# Parameters a group's `params` may not filter: the axes it names itself.
+AXIS_PARAMS = ("readers", "placement")
 
 
 def point_timeout(spec: dict) -> float:
@@ -185,6 +189,27 @@ def check_group(group: dict, where: str) -> Dict[str, Any]:
         raise SpecError(f"{where}.placements", f"expected a non-empty list of names, got {placements!r}")
     for index, item in enumerate(placements):
         text(item, f"{where}.placements[{index}]", NAME)
+    out["params"] = check_params(out["params"], out["workloads"], f"{where}.params")
+    return out
+
+
+def check_params(table, workloads, field: str) -> Dict[str, list]:
+    """`params`: a workload parameter -> the values to keep. Each name must be
+    a parameter of one of the group's workloads (catalogue.json)."""
+    from lab.records import catalogue
+    if not isinstance(table, dict):
+        raise SpecError(field, f"expected a table of parameter = [values], got {table!r}")
+    known = catalogue.workloads()
+    mine = known.values() if workloads == "all" else [known[w] for w in workloads if w in known]
+    names = sorted({key for w in mine for key in w.param_keys} - set(AXIS_PARAMS))
+    out = {}
+    for name, values in table.items():
+        if name not in names:
+            raise SpecError(f"{field}.{name}", f"not a parameter of these workloads (one of: {', '.join(names)})")
+        if not isinstance(values, list) or not values or not all(
+                isinstance(v, (int, str)) and not isinstance(v, bool) for v in values):
+            raise SpecError(f"{field}.{name}", f"expected a non-empty list of values, got {values!r}")
+        out[name] = list(values)
     return out
 
 

@@ -18,7 +18,7 @@ from lab.records.points import point_key
 from lab.spec.errors import SpecError
 
 PLAN_KIND = "rculab.plan"
-PER_POINT_OVERHEAD_S = 0.35  # start-up, calibration, cool-down, barriers: measured ~0.34 s on the 2-PU VM
+PER_POINT_OVERHEAD_S = 0.1  # start-up, calibration, cool-down, the runner: the quick sweep ran 336 processes of a 0.13 s window in 60 s on the 2-PU VM (0.05 s each), heavier points more
 LISTING_TIMEOUT_S = 60
 # Which spec field a rculab-bench complaint is about.
 FLAG_FIELDS = (("--backends", "backends"), ("backend ", "backends"), ("--worker_placement", "worker_placement"),
@@ -87,11 +87,16 @@ def expand(spec: dict, bench: Path, source: str, env: Optional[Dict[str, str]] =
         raise err.located(source) from None
     points: Dict[str, dict] = {}
     seen_workloads: Dict[str, set] = {}
+    kept_values: Dict[str, set] = {}
     for (field, group, args, _), names in zip(jobs, listings):
         for listed in names:
             point = point_for(listed, args)
-            points.setdefault(point["key"], point)
             seen_workloads.setdefault(field, set()).add(point["workload"])
+            if not kept_by(group.get("params") or {}, point):
+                continue
+            points.setdefault(point["key"], point)
+            kept_values.setdefault(field, set()).update(
+                (name, str(value)) for name, value in point["params"].items())
     for index, group in enumerate(spec["groups"], start=1):
         field = f"group[{index}]"
         wanted = group["workloads"] if group["workloads"] != "all" else []
@@ -99,7 +104,19 @@ def expand(spec: dict, bench: Path, source: str, env: Optional[Dict[str, str]] =
         if missing or field not in seen_workloads:
             raise SpecError(f"{field}.workloads", f"{', '.join(missing) or 'this group'}: no benchmark of "
                             f"rculab-bench matches (for backends {group['backends']})", source)
+        for name, values in (group.get("params") or {}).items():
+            unmatched = [v for v in values if (name, str(v)) not in kept_values.get(field, set())]
+            if unmatched:
+                raise SpecError(f"{field}.params.{name}", f"{', '.join(map(str, unmatched))}: no point of this "
+                                "group has that value (rculab list --json shows each workload's levels)", source)
     return [points[key] for key in sorted(points)]
+
+
+def kept_by(params: Dict[str, list], point: dict) -> bool:
+    """Whether the point passes the group's `params` filter (a parameter the
+    point does not have does not filter it)."""
+    return all(str(point["params"][name]) in {str(v) for v in values}
+               for name, values in params.items() if name in point["params"])
 
 
 def shard_of(points: List[dict], shard: Optional[dict]) -> List[dict]:
@@ -117,5 +134,7 @@ def make_plan(spec: dict, points: List[dict], shard: Optional[dict]) -> dict:
 
 def estimate_seconds(plan: dict) -> float:
     spec = plan["spec"]
-    per_point = spec["repetitions"] * (spec["duration"] + spec["warmup"]) + PER_POINT_OVERHEAD_S
+    # interleaved: one process per repetition, each with its own start-up
+    processes = spec["repetitions"] if spec.get("interleave") and spec["repetitions"] > 1 else 1
+    per_point = spec["repetitions"] * (spec["duration"] + spec["warmup"]) + processes * PER_POINT_OVERHEAD_S
     return len(plan["points"]) * per_point

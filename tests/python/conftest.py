@@ -204,6 +204,14 @@ def run_sweep_bench(fake_core, tmp_path, monkeypatch):
     monkeypatch.setenv("RCULAB_HW_PROFILES", str(tmp_path / "hw-profiles"))
     monkeypatch.setenv("FAKE_SWEEP_SPEC", str(bench.spec_path))
     monkeypatch.setenv("FAKE_SWEEP_LOG", str(bench.log_path))
+    # The fake lists two workloads; the real quick preset names all of them
+    # (tests/python/test_presets.py holds it to the catalogue and the binary).
+    presets = tmp_path / "presets"
+    presets.mkdir()
+    (presets / "quick.toml").write_text('name = "quick"\nrepetitions = 1\nduration = 0.2\nwarmup = 0.05\n'
+                                        '[[group]]\nworkloads = "all"\nreaders = [1]\nupdaters = [1]\n')
+    from lab.spec import parse
+    monkeypatch.setattr(parse, "PRESETS_DIR", presets)
     return bench
 
 
