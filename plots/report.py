@@ -100,7 +100,8 @@ def flatten(doc, prefix: str = "") -> List[List[str]]:
 def finding_item(f: findings.Finding) -> str:
     verdict = (f'<span class="verdict {esc(f.verdict.replace(" ", "-"))}">{esc(f.verdict)}</span> '
                if f.verdict else "")
-    return (f"<li>{verdict}{esc(f.text)} <a href=\"#{esc(f.evidence)}\">evidence</a>"
+    link = f' <a href="#{esc(f.evidence)}">evidence</a>' if f.evidence else ""
+    return (f"<li>{verdict}{esc(f.text)}{link}"
             f"<span class=\"confidence\">{esc(f.confidence)}</span></li>")
 
 
