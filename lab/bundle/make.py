@@ -102,13 +102,24 @@ def default_path(commit: str) -> Path:
     return paths.REPO_ROOT / "build" / "bundles" / f"rculab-bundle-{commit}-{platform.machine()}-{stamp}.tar.gz"
 
 
+def top_name(commit: str) -> str:
+    """The bundle's one top folder (the tarball's name adds the time, so a
+    `cd rculab-bundle-*` beside the tarball would match both)."""
+    return f"rculab-bundle-{commit}-{platform.machine()}"
+
+
+def unpack_line(tarball: Path, commit: str) -> str:
+    """What to type on the target, in the tarball's folder."""
+    return f"tar xf {Path(tarball).name} && cd {top_name(commit)}"
+
+
 def make(build_dir: Path, commit: str, out: Optional[Path]) -> Path:
     """Writes the tarball (never over an existing file) and returns its path."""
     out = Path(out) if out else default_path(commit)
     if out.exists():
         raise LabError(f"refusing to overwrite {out}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    top = f"rculab-bundle-{commit}-{platform.machine()}"
+    top = top_name(commit)
     with tempfile.TemporaryDirectory(prefix="rculab-bundle-") as tmp:
         staging = Path(tmp) / top
         stage(build_dir, commit, staging)

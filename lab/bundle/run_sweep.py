@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from lab.host import this_host
+from lab.host import this_host, write
 from lab.base.errors import LabError
 from lab.bundle import libs
 from lab.bundle.make import glibc_version
@@ -127,7 +127,7 @@ def run(bundle: Bundle, args) -> int:
             "bundle": bundle.root.name}
     if args.resume:
         return sweep.resume(args.resume, str(bundle.bench), env, args.retry_failed,
-                            precision.judge()).exit_status
+                            precision.judge(), resume_command=RESUME).exit_status
     spec, source = read_spec(bundle, args)
     pus = args.pus or this_host.pu_count()
     seed = next(s for s in (args.seed, spec["seed"], random.SystemRandom().randrange(2 ** 31)) if s is not None)
@@ -140,8 +140,32 @@ def run(bundle: Bundle, args) -> int:
         return 0
     if not the_plan["points"]:
         raise LabError("this shard has no points (the sweep has fewer points than shards)")
-    return sweep.start(the_plan, str(bundle.bench), args.results, this_host.current_profile_id(), tool,
-                       env, precision.judge()).exit_status
+    profile_id = profile_beside(bundle, args.results, env)
+    outcome = sweep.start(the_plan, str(bundle.bench), args.results, profile_id, tool, env, precision.judge(),
+                          resume_command=RESUME)
+    print(f"bring it home: rculab import {Path(args.results).resolve().parent} "
+          f"(results/ and hw-profiles/{profile_id}/)", file=sys.stderr)
+    return outcome.exit_status
+
+
+RESUME = "./run-sweep --resume"
+PROFILE_SECONDS = 0.2
+
+
+def profile_beside(bundle: Bundle, results: Path, env: Dict[str, str]) -> str:
+    """This host's profile in hw-profiles/ next to the results folder (once),
+    so that `rculab import` brings its topology and calibration home with the
+    sets; where it cannot be written, a warning and the id alone."""
+    root = Path(results).resolve().parent / "hw-profiles"
+    try:
+        profile_id, written = write.ensure(bundle.root / "bin" / "rculab-core", root, env["RCULAB_COMMIT"],
+                                           "bundle", PROFILE_SECONDS, env)
+    except (LabError, OSError) as err:
+        print(f"rculab: warning: host profile not written: {err}", file=sys.stderr)
+        return this_host.current_profile_id()
+    if written:
+        print(f"profile {profile_id}: wrote {root / profile_id}/", file=sys.stderr)
+    return profile_id
 
 
 def main(root: str, argv: Optional[List[str]] = None) -> int:

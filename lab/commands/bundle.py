@@ -18,12 +18,15 @@ library they load except the C runtime (found with ldd), the lab's Python
 package and the presets as JSON. On the target host, which needs only
 python3 >= 3.9 and a glibc not older than this host's:
 
-    tar xf rculab-bundle-....tar.gz && cd rculab-bundle-...
+    tar xf rculab-bundle-<commit>-<arch>-<UTC>.tar.gz && cd rculab-bundle-<commit>-<arch>
     ./run-sweep --check                  # libraries resolve inside the bundle?
-    ./run-sweep --preset scale           # writes results/<profile>/<set>/
-    ./run-sweep --resume results/<profile>/<set>
+    ./run-sweep --preset default --dry-run   # points and estimated time
+    ./run-sweep --preset default         # writes results/<profile>/<set>/ and hw-profiles/<profile>/
+    ./run-sweep --resume results/<profile>/<set>   # after Ctrl-C
 
-then bring the set home with `rculab import DIR|TARBALL`."""
+(this command prints the exact tar/cd line for the tarball it wrote), then
+bring the sets and the host profile home with `rculab import DIR` (the
+bundle folder, or a tarball of its results/ and hw-profiles/)."""
 
 
 def add_parser(subparsers) -> None:
@@ -41,4 +44,5 @@ def main(args, extra: Sequence[str] = ()) -> int:
     commit = provenance.commit_id() or "unknown"
     out = make.make(bench.parent, commit, args.out)
     print(f"bundle: {out}")
+    print(f"on the target, in the folder the tarball is copied to: {make.unpack_line(out, commit)}")
     return 0

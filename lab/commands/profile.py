@@ -14,7 +14,7 @@ from lab.setup import core, provenance
 from lab.commands import options
 from lab.base import paths
 from lab.setup.prepare import prepare
-from lab.host import document, facts, ident, native, quiet, store
+from lab.host import facts, ident, quiet, store, write
 from lab.runner import hoststate
 from lab.base.table import format_table
 
@@ -122,29 +122,18 @@ def measure_quietness(hardware: dict, preset: str) -> quiet.Quietness:
 def ensure_profile(build_preset: str, seconds: float = DEFAULT_SECONDS) -> str:
     """This host's profile id, writing hw-profiles/<id>/ first if it does not
     exist yet (an existing one is kept: `rculab run` calls this every time)."""
-    hardware = facts.hardware()
-    profile_id = ident.profile_id(hardware)
-    target = paths.hw_profiles_root() / profile_id
-    old = store.existing(target)
-    if old is not None:
-        store.require_same_hardware(old, hardware, target / store.PROFILE)
-        print(f"profile {profile_id}: {target} (kept)")
-        return profile_id
-    binary = core.require_core(build_preset)
-    args = argparse.Namespace(no_calibrate=False, seconds=seconds, preset=build_preset)
-    with store.staging(paths.hw_profiles_root()) as staged:
-        doc = profile_document(binary, hardware, staged / store.TOPOLOGY, args)
-        store.publish(staged, target, doc)
-    print(f"profile {profile_id}: wrote {target}/ ({store.PROFILE}, {store.TOPOLOGY})")
+    target = paths.hw_profiles_root() / ident.profile_id(facts.hardware())
+    binary = None if store.existing(target) is not None else core.require_core(build_preset)
+    profile_id, written = write.ensure(binary, paths.hw_profiles_root(), provenance.commit_id(), build_preset,
+                                       seconds)
+    print(f"profile {profile_id}: wrote {target}/ ({store.PROFILE}, {store.TOPOLOGY})" if written else
+          f"profile {profile_id}: {target} (kept)")
     return profile_id
 
 
 def profile_document(binary: Path, hardware: dict, xml: Path, args) -> dict:
-    native_host = native.host(binary, xml)
-    for line in document.disagreements(hardware, native_host):
-        print(f"rculab: warning: hwloc and /sys disagree on {line}", file=sys.stderr)
-    calibration = None if args.no_calibrate else native.calibrate(binary, args.seconds)
-    return document.assemble(hardware, native_host, calibration, provenance.commit_id(), args.preset)
+    return write.profile_document(binary, hardware, xml, provenance.commit_id(), args.preset,
+                                  None if args.no_calibrate else args.seconds)
 
 
 def report(doc: dict, message: str, as_json: bool) -> int:

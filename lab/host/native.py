@@ -7,7 +7,7 @@ import json
 import math
 import subprocess
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from lab.base import proc
 from lab.setup.core import first_line
@@ -17,11 +17,11 @@ CALIBRATION_MEASURES = ("mfence", "lock_or", "atomic_thread_fence", "atomic_inc"
                         "atomic_inc_contended_pus", "membarrier", "membarrier_ipi", "signal_round_trip")
 
 
-def run_json(core: Path, args: Sequence[str], timeout: float) -> dict:
+def run_json(core: Path, args: Sequence[str], timeout: float, env: Optional[Mapping[str, str]] = None) -> dict:
     """`rculab-core ARGS`, whose stdout must be one JSON object."""
     what = "rculab-core " + " ".join(args)
     try:
-        done = proc.capture([str(core), *args], timeout=timeout)
+        done = proc.capture([str(core), *args], timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise LabError(f"{what}: no answer within {timeout:g} s") from None
     if done.returncode != 0:
@@ -35,9 +35,9 @@ def run_json(core: Path, args: Sequence[str], timeout: float) -> dict:
     return doc
 
 
-def host(core: Path, xml_path: Optional[Path] = None) -> dict:
+def host(core: Path, xml_path: Optional[Path] = None, env: Optional[Mapping[str, str]] = None) -> dict:
     args = ["host", "--json"] + (["--xml", str(xml_path)] if xml_path else [])
-    doc = run_json(core, args, timeout=60)
+    doc = run_json(core, args, timeout=60, env=env)
     try:
         for key in ("pus", "cores", "packages", "numa_nodes"):
             int(doc["topology"][key])
@@ -67,7 +67,7 @@ def check_calibration(doc, source: str = "rculab-core calibrate --json") -> dict
     return doc
 
 
-def calibrate(core: Path, seconds: float) -> dict:
+def calibrate(core: Path, seconds: float, env: Optional[Mapping[str, str]] = None) -> dict:
     # Nine measures of `seconds` each, plus sizing: generous for a loaded host.
-    doc = run_json(core, ["calibrate", "--json", "--seconds", f"{seconds:g}"], timeout=60 + 30 * seconds)
+    doc = run_json(core, ["calibrate", "--json", "--seconds", f"{seconds:g}"], timeout=60 + 30 * seconds, env=env)
     return check_calibration(doc)

@@ -18,6 +18,9 @@ from lab.base.errors import LabError
 from lab.runner import sweep
 
 
+RESUME = "python3 -m lab.runner resume --bench BENCH"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m lab.runner")
     sub = parser.add_subparsers(dest="action", required=True)
@@ -35,9 +38,10 @@ def main(argv=None) -> int:
         if args.action == "run":
             plan = json.loads(args.plan.read_text())
             tool = {"rculab_commit": os.environ.get("RCULAB_COMMIT"), "bench_binary": args.bench}
-            outcome = sweep.start(plan, args.bench, args.results, args.profile_id or this_host.current_profile_id(), tool)
+            outcome = sweep.start(plan, args.bench, args.results, args.profile_id or this_host.current_profile_id(), tool,
+                                  resume_command=RESUME)
         else:
-            outcome = sweep.resume(args.set_dir, args.bench, retry_failed=args.retry_failed)
+            outcome = sweep.resume(args.set_dir, args.bench, retry_failed=args.retry_failed, resume_command=RESUME)
     except (LabError, OSError, ValueError, KeyError) as err:
         print(f"rculab: error: {err}", file=sys.stderr)
         return 2

@@ -58,8 +58,14 @@ def manifest_for(plan: dict, set_id: str, profile_id: str, tool: dict) -> dict:
 Precision = Callable[[dict, List[dict]], Optional[float]]
 
 
+# How the user finishes an interrupted set: the lab's command unless the
+# caller (the bundle's run-sweep, python3 -m lab.runner) names its own.
+RESUME_COMMAND = "./rculab sweep --resume"
+
+
 def start(plan: dict, bench: str, results_root: Path, profile_id: str, tool: dict,
-          env: Optional[Dict[str, str]] = None, precision: Optional[Precision] = None) -> Outcome:
+          env: Optional[Dict[str, str]] = None, precision: Optional[Precision] = None,
+          resume_command: str = RESUME_COMMAND) -> Outcome:
     """A new set for the plan: results/<profile>/<timestamp>-<name>/."""
     if not plan.get("points"):
         raise LabError("the plan has no points: nothing to run")
@@ -73,11 +79,12 @@ def start(plan: dict, bench: str, results_root: Path, profile_id: str, tool: dic
         (set_dir / "points").mkdir()
         print(f"rculab: sweep {set_dir.name}: {len(manifest['points'])} points into {set_dir}",
               file=sys.stderr)
-        return run_missing(ResultSet(set_dir), manifest, bench, env, precision)
+        return run_missing(ResultSet(set_dir), manifest, bench, env, precision, resume_command)
 
 
 def resume(set_dir: Path, bench: str, env: Optional[Dict[str, str]] = None,
-           retry_failed: bool = False, precision: Optional[Precision] = None) -> Outcome:
+           retry_failed: bool = False, precision: Optional[Precision] = None,
+           resume_command: str = RESUME_COMMAND) -> Outcome:
     """The points of the set's manifest that have no record yet (and, with
     retry_failed, those whose record failed: moved to points/.superseded/ first)."""
     noisy_rerun_budget(0)
@@ -91,7 +98,7 @@ def resume(set_dir: Path, bench: str, env: Optional[Dict[str, str]] = None,
             for key in sorted(result_set.recorded_keys()):
                 if read_json(result_set.record_path(key), "a record").get("status") != "ok":
                     result_set.supersede(key)
-        return run_missing(result_set, manifest, bench, env, precision)
+        return run_missing(result_set, manifest, bench, env, precision, resume_command)
 
 
 def need_precision(spec: dict, precision: Optional[Precision]) -> None:
@@ -101,7 +108,8 @@ def need_precision(spec: dict, precision: Optional[Precision]) -> None:
 
 
 def run_missing(result_set: ResultSet, manifest: dict, bench: str,
-                env: Optional[Dict[str, str]], precision: Optional[Precision] = None) -> Outcome:
+                env: Optional[Dict[str, str]], precision: Optional[Precision] = None,
+                resume_command: str = RESUME_COMMAND) -> Outcome:
     """Runs every point without a record, in the manifest's order: each once
     (all its repetitions in one process), or, for an interleaved spec, in R
     passes of one repetition each (passes.py); an adaptive spec's point goes
@@ -159,7 +167,7 @@ def run_missing(result_set: ResultSet, manifest: dict, bench: str,
     except KeyboardInterrupt:
         bar.close()
         print(f"\nrculab: interrupted after {outcome.ran} of {len(todo)} points; the set is consistent; "
-              f"finish it with: ./rculab sweep --resume {result_set.path}", file=sys.stderr)
+              f"finish it with: {resume_command} {result_set.path}", file=sys.stderr)
         raise
     finally:
         signal.signal(signal.SIGTERM, previous_term)

@@ -125,3 +125,57 @@ def test_bundle_refuses_to_overwrite(tmp_path, capsys, monkeypatch):
     status, _, err = run_cli(["bundle", "--out", str(out)], capsys)
     assert status != 0 and "refusing to overwrite" in err
     assert out.read_text() == "keep me"
+
+
+@needs_build
+def test_a_bundle_sweep_files_the_host_profile_beside_results_and_import_takes_both(bundle_dir, tmp_path, capsys,
+                                                                                    monkeypatch):
+    (tmp_path / "spec.json").write_text(json.dumps(TINY_SPEC))
+    done = run_sweep(bundle_dir, "--spec-json", "spec.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    set_dir = only_set(tmp_path / "results")
+    profile_id = set_dir.parent.name
+    profile = tmp_path / "hw-profiles" / profile_id
+    assert json.loads((profile / "profile.json").read_text())["calibration"]["measures"]
+    assert (profile / "topology.xml").is_file()
+    assert f"rculab import {tmp_path}" in done.stderr
+    home = tmp_path / "home"
+    monkeypatch.setenv("RCULAB_RESULTS", str(home / "results"))
+    monkeypatch.setenv("RCULAB_HW_PROFILES", str(home / "hw-profiles"))
+    status, _, err = run_cli(["import", str(tmp_path)], capsys)
+    assert status == 0, err
+    assert (home / "hw-profiles" / profile_id / "profile.json").is_file()
+    assert (home / "results" / profile_id / set_dir.name / "manifest.json").is_file()
+
+
+def test_the_printed_unpack_line_works_beside_the_tarball(tmp_path):
+    """`cd rculab-bundle-*` matched the tarball too ("cd: too many arguments")."""
+    from lab.bundle import make
+    top = tmp_path / "pack" / make.top_name("abc123")
+    top.mkdir(parents=True)
+    (top / "run-sweep").write_text("")
+    tarball = tmp_path / f"{make.top_name('abc123')}-20261207T000000Z.tar.gz"
+    with tarfile.open(tarball, "w:gz") as tar:
+        tar.add(top, arcname=top.name)
+    line = make.unpack_line(tarball, "abc123")
+    done = subprocess.run(["bash", "-c", f"{line} && pwd && ls"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == str(tmp_path / make.top_name("abc123")) and "run-sweep" in done.stdout
+    glob_line = f"tar xf {tarball.name} && cd rculab-bundle-*"  # the old README line fails here
+    assert subprocess.run(["bash", "-c", glob_line], capture_output=True, cwd=tmp_path).returncode != 0
+
+
+def test_an_interrupted_bundle_sweep_says_how_to_resume_it_there(tmp_path, capsys, monkeypatch):
+    from lab.bundle import run_sweep as bundle_runner
+    from lab.runner import execute, sweep
+    plan = {"spec": {"name": "x", "repetitions": 1, "duration": 0.01, "warmup": 0, "seed": 1},
+            "seed": 1, "points": [{"key": "k", "workload": "read_cost", "backend": "qsbr", "params": {},
+                                   "bench_args": [], "listed_name": "k"}]}
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(execute, "run_point", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        sweep.start(plan, "bench", tmp_path / "results", "profile", {}, resume_command=bundle_runner.RESUME)
+    err = capsys.readouterr().err
+    assert "finish it with: ./run-sweep --resume" in err and "./rculab" not in err
