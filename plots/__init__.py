@@ -29,6 +29,7 @@ def family_name(module) -> str:
 
 def render_all(sets: Sequence, out_dir) -> Dict[str, Union[List[str], str]]:
     """Family name -> files written, or the reason it was skipped."""
+    style.assign_backends(p.backend for rs in sets for p in rs.points.values())
     outcome: Dict[str, Union[List[str], str]] = {}
     for module in FAMILIES:
         try:

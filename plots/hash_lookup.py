@@ -16,7 +16,7 @@ PANELS = (("reads_per_s", 1.0, "lookups, all readers (lookups/s)", "lookups", ""
 
 def title(hot_pct, placement, at):
     updaters = "/".join(map(str, data.levels(at, "updaters")))
-    doing = "read only" if updaters == "0" else f"{updaters} updater(s) inserting and deleting"
+    doing = "read only" if updaters == "0" else f"{style.plural(updaters, 'updater')} inserting and deleting"
     return f"Hash table, 1024 buckets, {hot_pct}% of lookups on one hot key, {doing} ({placement} placement)"
 
 
@@ -27,5 +27,5 @@ def panels(updaters):
 
 def render(sets, out_dir):
     return rescues.render_family(sets, out_dir, WORKLOAD, panels, title=title,
-                                 note="coloured: RCU lookups per backend; " + style.CI_NOTE,
+                                 note="coloured: RCU lookups per backend; " + style.REPETITIONS_NOTE,
                                  split="updaters")

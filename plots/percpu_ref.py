@@ -23,4 +23,4 @@ def title(live_us, placement, at):
 def render(sets, out_dir):
     return rescues.render_family(sets, out_dir, WORKLOAD, PANELS, title=title,
                                  note="coloured: RCU-mediated percpu_ref per backend (solid: per-thread mode, "
-                                      "open markers: atomic mode); " + style.CI_NOTE)
+                                      "open markers: atomic mode); " + style.REPETITIONS_NOTE)

@@ -53,21 +53,21 @@ PANELS = (
 
 def render(sets, out_dir):
     written = []
-    for placement, at in data.by_placement(sets, WORKLOAD):
+    for placement, at, failed in data.by_placement(sets, WORKLOAD):
         fig, axes = style.figure(len(PANELS), width_per_panel=3.4)
-        backends = set()
+        total = data.Drawn()
         for ax, (title, metric, scale, ylabel, v) in zip(axes, PANELS):
-            lines = data.series(at, metric, "readers", variant_is(v))
-            drawn, xs, ys = data.draw(ax, lines, scale)
-            backends |= drawn
-            ys += reference_line(ax, at, metric, "readers", variant_is("rwlock"), scale)
-            style.value_axis(ax, ys)
+            drawn = data.line_panel(ax, at, failed, metric, "readers", variant_is(v), scale)
+            drawn.ys += reference_line(ax, at, metric, "readers", variant_is("rwlock"), scale)
+            total.update(drawn)
+            style.value_axis(ax, drawn.ys)
             ax.set_ylabel(ylabel)
             ax.set_title(title)
-            style.threads_axis(ax, sorted(xs) or [1], "reader threads")
+            style.threads_axis(ax, sorted(drawn.xs) or [1], "reader threads")
         title = f"ref_call_rcu: QEMU's RCU + reference count, 1 updater ({placement} placement)"
         note = ("black dashed: the rwlock idiom (no RCU; the writer unrefs under write_lock), median over "
-                "backends; error bars: CI of the median (95% if n ≥ 6, else min–max)")
-        written += style.finish(fig, out_dir, f"ref_call_rcu-{style.slug(placement)}", title, sets, backends,
-                                note, extra=[reference_handle("rwlock idiom (no RCU)")], wspace=0.45)
+                "backends; " + style.REPETITIONS_NOTE)
+        written += style.finish(fig, out_dir, f"ref_call_rcu-{style.slug(placement)}", title, sets, total.backends,
+                                note, extra=[reference_handle("rwlock idiom (no RCU)")] + total.legend_extra(),
+                                wspace=0.45, failed=total.failed)
     return written

@@ -6,7 +6,7 @@ path in grey. One figure per placement and present_us (device lifetime
 between removals)."""
 from __future__ import annotations
 
-from plots import rescues
+from plots import rescues, style
 
 TITLE = "removable-device I/O counters: RCU vs rwlock"
 WORKLOAD = "removable_device"
@@ -24,4 +24,4 @@ def render(sets, out_dir):
     return rescues.render_family(sets, out_dir, WORKLOAD, PANELS, title=title,
                                  x_label="I/O threads",
                                  note="coloured: RCU fast path per backend; "
-                                      "error bars: CI of the median (95% if n ≥ 6, else min–max)")
+                                      + style.REPETITIONS_NOTE)

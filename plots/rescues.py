@@ -3,7 +3,8 @@ resizable_array, correlated_fields, route_table, hash_lookup, percpu_ref,
 retrigger_gp): the RCU variant(s) drawn one line per backend, and each
 non-RCU variant (a lock the workload takes itself, the same code whatever
 the backend) drawn once, in grey, from the first backend in the legend's
-order that ran it. Variants, their legend labels and the size parameter come
+order that ran it; every repetition a dot, failed points as ×,
+oversubscription shaded. Variants, their legend labels and the size parameter come
 from the workload's descriptor (lab/records/catalogue.py)."""
 from __future__ import annotations
 
@@ -25,37 +26,52 @@ def baseline_handles(labels) -> list:
             for text, (c, ls, m) in ((t, baseline_style(k)) for k, t in enumerate(labels))]
 
 
-def draw_variants(ax, at, metric: str, x_param: str, rcu_variants, baselines, scale: float = 1.0):
+def variant_is(variant: str):
+    return lambda p: p.params.get("variant") == variant
+
+
+def second_variant(k: int, set_index: int):
+    """A second RCU variant: its own line style, hollow markers."""
+    def restyle(kwargs: dict) -> dict:
+        if k:
+            kwargs.update(linestyle=style.HOST_LINESTYLES[(set_index + k) % len(style.HOST_LINESTYLES)],
+                          markerfacecolor="none")
+        return kwargs
+    return restyle
+
+
+def draw_baseline(ax, at, metric: str, x_param: str, variant: str, k: int, scale: float) -> data.Series:
+    """A variant that does not use the backend, once, in grey: from the first
+    backend in the legend's order that ran it."""
+    lines = data.series(at, metric, x_param, variant_is(variant))
+    if lines:
+        (_, _), line = data.ordered(lines)[0]
+        color, linestyle, marker = baseline_style(k)
+        dots = {"color": color, "marker": marker, "linestyle": "none", "markersize": 3.5, "alpha": 0.5,
+                "markeredgewidth": 0.8, "zorder": 3}
+        draw = data.Drawn(xs={item.x for item in line})
+        draw.ys = data.draw_line(ax, line, {"color": color, "linestyle": linestyle, "marker": marker}, dots, scale)
+        return draw
+    return data.Drawn()
+
+
+def draw_variants(ax, at, failed, metric: str, x_param: str, rcu_variants, baselines, scale: float = 1.0
+                  ) -> data.Drawn:
     """One line per backend for every variant in `rcu_variants` (a second RCU
     variant gets its own line style), one grey line per variant in
-    `baselines` (a dict variant -> label). Returns (backends, xs, ys)."""
-    backends, xs, ys = set(), set(), []
+    `baselines` (a dict variant -> label); repetitions as dots, failed
+    points as ×, oversubscription shaded."""
+    drawn, lines = data.Drawn(), {}
     for k, variant in enumerate(rcu_variants):
-        lines = data.series(at, metric, x_param, lambda p, v=variant: p.params.get("variant") == v)
-        for (i, backend), line in data.ordered(lines):
-            x = [item[0] for item in line]
-            s = [item[1] for item in line]
-            kwargs = style.line_kwargs(backend, i)
-            if k:
-                kwargs.update(linestyle=style.HOST_LINESTYLES[(i + k) % len(style.HOST_LINESTYLES)],
-                              markerfacecolor="none")
-            ax.errorbar(x, [v.median * scale for v in s], yerr=data.error_bars(s, scale), **kwargs)
-            backends.add(backend)
-            xs.update(x)
-            ys += [v.median * scale for v in s]
+        these = data.series(at, metric, x_param, variant_is(variant))
+        for (i, backend), line in data.ordered(these):
+            drawn.update(data.draw(ax, {(i, backend): line}, scale, second_variant(k, i)))
+            lines[(i, backend, variant)] = line
     for k, variant in enumerate(baselines):
-        lines = data.series(at, metric, x_param, lambda p, v=variant: p.params.get("variant") == v)
-        if not lines:
-            continue
-        (i, backend), line = data.ordered(lines)[0]
-        color, linestyle, marker = baseline_style(k)
-        x = [item[0] for item in line]
-        s = [item[1] for item in line]
-        ax.errorbar(x, [v.median * scale for v in s], yerr=data.error_bars(s, scale), color=color,
-                    linestyle=linestyle, marker=marker)
-        xs.update(x)
-        ys += [v.median * scale for v in s]
-    return backends, xs, ys
+        drawn.update(draw_baseline(ax, at, metric, x_param, variant, k, scale))
+    shown = [f for f in failed if f[2].params.get("variant") in list(rcu_variants) + list(baselines)]
+    drawn.update(data.mark_failed(ax, shown, x_param))
+    return drawn.update(data.shade_oversubscription(ax, lines, shown, x_param))
 
 
 def variant_handles(rcu_variants, labels) -> list:
@@ -73,9 +89,13 @@ def figure_groups(at, size_param: str, split: str = None):
             yield size, level, [f for f in at_size if split is None or f[2].params.get(split) == level]
 
 
+def in_group(point, size_param: str, size, split: str, level) -> bool:
+    return point.params.get(size_param) == size and (split is None or point.params.get(split) == level)
+
+
 def render_family(sets, out_dir, workload: str, panels, title=lambda size, placement, at: "",
                   x_label: str = "reader threads",
-                  note: str = "colour: backend; " + style.CI_NOTE, split: str = None):
+                  note: str = "colour: backend; " + style.REPETITIONS_NOTE, split: str = None):
     """One figure per placement and level of the workload's size parameter
     (and of `split`, e.g. updaters, when given), one panel per (metric,
     scale, y label, title, unit, symlog) in `panels` (or in panels(split
@@ -86,24 +106,26 @@ def render_family(sets, out_dir, workload: str, panels, title=lambda size, place
     baselines = {v.name: v.label for v in described.twin_variants}
     labels = {v.name: v.label for v in described.variants}
     written = []
-    for placement, at in data.by_placement(sets, workload):
+    for placement, at, failed in data.by_placement(sets, workload):
         for size, level, at_size in figure_groups(at, size_param, split):
+            lost = [f for f in failed if in_group(f[2], size_param, size, split, level)]
             shown = panels(level) if callable(panels) else panels
             fig, axes = style.figure(len(shown), width_per_panel=3.8)
-            backends = set()
+            total = data.Drawn()
             for ax, (metric, scale, ylabel, panel_title, unit, symlog) in zip(axes, shown):
-                drawn, xs, ys = draw_variants(ax, at_size, metric, "readers", rcu_variants, baselines, scale=scale)
-                backends |= drawn
-                style.value_axis(ax, ys, unit=unit)
+                drawn = draw_variants(ax, at_size, lost, metric, "readers", rcu_variants, baselines, scale=scale)
+                total.update(drawn)
+                style.value_axis(ax, drawn.ys, unit=unit)
                 if symlog:  # values can be 0
                     ax.set_yscale("symlog", linthresh=1)
                     ax.set_ylim(bottom=0)
-                    ax.yaxis.set_major_formatter(style.EngFormatter(unit=unit, sep=" "))
+                    style.si_axis(ax.yaxis, unit)
                 ax.set_ylabel(ylabel)
                 ax.set_title(panel_title)
-                style.threads_axis(ax, sorted(xs) or [1], x_label)
-            extra = variant_handles(rcu_variants, labels) + baseline_handles(baselines.values())
+                style.threads_axis(ax, sorted(drawn.xs) or [1], x_label)
+            extra = (variant_handles(rcu_variants, labels) + baseline_handles(baselines.values())
+                     + total.legend_extra())
             stem = f"{workload}-{size_param}{size}-" + (f"{split}{level}-" if split else "") + style.slug(placement)
-            written += style.finish(fig, out_dir, stem, title(size, placement, at_size), sets, backends, note, extra,
-                                    wspace=0.45)
+            written += style.finish(fig, out_dir, stem, title(size, placement, at_size), sets, total.backends, note,
+                                    extra, wspace=0.45, failed=total.failed)
     return written

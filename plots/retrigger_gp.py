@@ -25,4 +25,4 @@ def title(gap_us, placement, at):
 def render(sets, out_dir):
     return rescues.render_family(sets, out_dir, WORKLOAD, PANELS, title=title,
                                  note="coloured: RCU per backend (solid: retrigger state machine, open markers: "
-                                      "synchronize in close); " + style.CI_NOTE)
+                                      "synchronize in close); " + style.REPETITIONS_NOTE)

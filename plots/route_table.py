@@ -17,7 +17,7 @@ PANELS = (("reads_per_s", 1.0, "route lookups, all readers (lookups/s)", "lookup
 
 def title(routes, placement, at):
     updaters = "/".join(map(str, data.levels(at, "updaters")))
-    doing = "read only" if updaters == "0" else f"{updaters} updater(s) deleting and re-adding routes"
+    doing = "read only" if updaters == "0" else f"{style.plural(updaters, 'updater')} deleting and re-adding routes"
     return f"Routing table of {routes:,} routes, {doing} ({placement} placement)"
 
 
@@ -28,5 +28,5 @@ def panels(updaters):
 
 def render(sets, out_dir):
     return rescues.render_family(sets, out_dir, WORKLOAD, panels, title,
-                                 note="coloured: RCU per backend; " + style.CI_NOTE,
+                                 note="coloured: RCU per backend; " + style.REPETITIONS_NOTE,
                                  split="updaters")

@@ -5,7 +5,7 @@ backend; the global-lock version in grey. One figure per placement and life
 (increments per counting thread's life)."""
 from __future__ import annotations
 
-from plots import data, rescues
+from plots import data, rescues, style
 
 TITLE = "per-thread statistical counters: RCU vs global lock"
 WORKLOAD = "stat_counter"
@@ -24,4 +24,4 @@ def title(life, placement, at):
 def render(sets, out_dir):
     return rescues.render_family(sets, out_dir, WORKLOAD, PANELS, title=title,
                                  note="coloured: RCU (count_end_rcu) per backend; "
-                                      "error bars: CI of the median (95% if n ≥ 6, else min–max)")
+                                      + style.REPETITIONS_NOTE)

@@ -6,6 +6,7 @@ deterministic from a seed. Chosen points are bimodal (some repetitions ran a
 thread on another PU: slower, and the label says where) or failed."""
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -19,13 +20,17 @@ ALL_BACKENDS = ("qsbr", "mb", "memb", "signal", "rwlock", "ptmutex", "none",
                 "urcu-qsbr", "urcu-mb", "urcu-memb", "urcu-signal", "urcu-bp")
 WORKLOADS = ("read_cost", "read_scalability", "cs_length", "update_rate", "gp_latency", "call_rcu")
 # One uncontended read-side section, ns (DESIGN.md, 16-PU Xeon).
-READ_NS = {"none": 0.71, "qsbr": 0.65, "urcu-qsbr": 1.12, "memb": 1.46, "urcu-memb": 4.24,
+READ_NS = {"none": 0.71, "qsbr": 0.65, "urcu-qsbr": 1.12, "memb": 1.46, "urcu-memb": 4.24, "urcu-memb-percpu": 4.0,
            "signal": 1.34, "urcu-signal": 3.31, "mb": 11.4, "urcu-mb": 63.9, "ptmutex": 25.5,
            "rwlock": 26.0, "urcu-bp": 3.6}
 # synchronize with one reader running, ns (README quick table).
 SYNC_NS = {"qsbr": 100, "mb": 100, "memb": 700, "signal": 40_000, "rwlock": 100, "ptmutex": 100,
-           "urcu-qsbr": 200, "urcu-mb": 200, "urcu-memb": 800, "urcu-signal": 2_311_000, "urcu-bp": 1_100}
-NO_GP_COUNT = {"urcu-mb", "urcu-memb", "urcu-signal", "urcu-bp"}  # grace_periods = -1
+           "urcu-qsbr": 200, "urcu-mb": 200, "urcu-memb": 800, "urcu-memb-percpu": 750, "urcu-signal": 2_311_000,
+           "urcu-bp": 1_100}
+NO_GP_COUNT = {"urcu-mb", "urcu-memb", "urcu-memb-percpu", "urcu-signal", "urcu-bp"}  # grace_periods = -1
+WRAPPED = float(2 ** 64 - 5)  # an unsigned difference that went below zero: the reader fails the point
+# call_rcu workers per backend (helper<i>_cpu_ns): ours and urcu-memb-percpu run two, liburcu's flavors one.
+CALL_RCU_WORKERS = {"urcu-qsbr": 1, "urcu-mb": 1, "urcu-memb": 1, "urcu-signal": 1, "urcu-bp": 1}
 CS_NS = (0, 10, 100, 1000, 10000)
 DELAYS_NS = (0, 1000, 100000)
 BATCHES = (1, 64)
@@ -131,6 +136,13 @@ class Model:
                  lat_p99_ns=histogram.percentile(ints, 0.99, max_ns), lat_max_ns=max_ns)
         rep["latency_histogram"] = {"counts": counts, "max_ns": max_ns}
 
+    def add_workers(self, c: dict, backend: str) -> None:
+        """The backend's call_rcu workers' counters (RECORDS.md helper<i>_*)."""
+        workers = CALL_RCU_WORKERS.get(backend, 2)
+        for i in range(workers):
+            c[f"helper{i}_cpu_ns"] = round(c["helper_cpu_ns"] / workers)
+            c[f"helper{i}_pu"] = c[f"helper{i}_ran_on_pu"] = -1
+
     def gp_counters(self, c: dict, backend: str, syncs: int, updaters: int) -> None:
         c["sync_calls"] = syncs
         c["grace_periods"] = -1 if backend in NO_GP_COUNT else max(1, round(syncs / (1 + 0.6 * (updaters - 1))))
@@ -157,6 +169,7 @@ class Model:
                     c["cb_queued"] = updates
                     c["unreclaimed_final"] = round(self.rng.uniform(10, 200))
                     c["helper_cpu_ns"] = round(wall * 0.05)
+                    self.add_workers(c, backend)
                 else:
                     self.gp_counters(c, backend, updates, 1)
         elif workload == "update_rate":
@@ -192,12 +205,14 @@ class Model:
             invoked = round(rate * wall / 1e9 * self.noise())
             c["updater_ops"] = c["cb_queued"] = invoked + round(backlog)
             c["cb_invoked_window"] = invoked
-            c["cb_backlog_peak"] = round(backlog * self.noise(0.05))
+            # The harness throttles the updaters at the cap.
+            c["cb_backlog_peak"] = min(BACKLOG_CAP, round(backlog * self.noise(0.05)))
             c["cb_pending_peak"] = -1 if backend.startswith("urcu") else c["cb_backlog_peak"]
             c["barrier_ns"] = round(gp * 2 * self.noise(0.1))
             c["throttled"] = round(invoked * 0.01) if backlog >= BACKLOG_CAP else 0
             c["interval_ns"] = interval
             c["helper_cpu_ns"] = round(wall * min(1.0, rate / 8e6))
+            self.add_workers(c, backend)
             c["unreclaimed_final"] = round(backlog)
             self.add_latency(c, rep, latency, invoked)
             if not interval:  # the sampled backlog: ramps up to its level, then noise
@@ -229,11 +244,15 @@ def write_set(root: Path, profile_id: str = "x86-64-synth-8pu-00000001", set_id:
               readers: Sequence[int] = (1, 2, 4, 8, 16), updaters: Sequence[int] = (1, 2, 4, 8),
               repetitions: int = 9, pus: int = 8, placement: str = "compact",
               bimodal: Iterable[str] = (), failed: Iterable[str] = (), limit: Optional[int] = None,
-              samples: int = 400, commit: str = "5fb965e0a1b2", spec: Optional[dict] = None) -> Path:
+              samples: int = 400, commit: str = "5fb965e0a1b2", starved: Iterable[str] = (),
+              implausible: Iterable[str] = (), spec: Optional[dict] = None) -> Path:
     """Write results/<profile>/<set>/ under `root`; returns the set's folder.
-    `bimodal` / `failed`: point keys to make bimodal / failed; `limit` keeps that
-    many points (a seeded sample) of the grid; `spec`: fields that replace or
-    join the manifest's spec (name, duration, ...)."""
+    `bimodal` / `failed`: point keys to make bimodal / failed (crashed);
+    `starved`: failed as the runner fails a point whose updaters completed
+    nothing; `implausible`: recorded ok with a counter at 2^64 - 5, which the
+    reader turns into a failed point; `limit` keeps that many points (a
+    seeded sample) of the grid; `spec`: fields that replace or join the
+    manifest's spec (name, duration, ...)."""
     rng = np.random.default_rng(seed)
     model = Model(rng, pus, samples)
     entries = []
@@ -254,10 +273,13 @@ def write_set(root: Path, profile_id: str = "x86-64-synth-8pu-00000001", set_id:
                    topology_cores=str(pus), topology_packages="1")
     order = [entries[i]["key"] for i in rng.permutation(len(entries))]
     by_key = {e["key"]: e for e in entries}
+    starved, implausible = set(starved), set(implausible)
     for position, key in enumerate(order):
         point = by_key[key]
         write_point(folder, point, model, repetitions, pus, context, profile_id, set_id, position,
                     bimodal=point["key"] in bimodal, failed=point["key"] in failed)
+        if key in starved or key in implausible:
+            spoil(folder / "points" / f"{key}.json", "starved" if key in starved else "implausible")
     manifest = {"schema_version": 1, "kind": "rculab.set", "set_id": set_id, "profile_id": profile_id,
                 "created_utc": "2026-11-23T10:15:00Z",
                 "spec": {"name": "synth", "backends": list(backends), "workloads": list(workloads),
@@ -299,6 +321,23 @@ def write_point(folder: Path, point: dict, model: Model, repetitions: int, pus: 
     (folder / "points" / f"{point['key']}.json").write_text(json.dumps(record) + "\n")
 
 
+def spoil(path: Path, how: str) -> None:
+    """Turn a written ok record into one the charts must show as failed:
+    `starved` (the runner's verdict, every repetition kept) or `implausible`
+    (left ok, a counter wrapped: the reader's verdict)."""
+    record = json.loads(path.read_text())
+    for rep in record["repetitions"]:
+        if how == "starved":
+            rep["counters"]["updaters_starved"] = 1
+        else:
+            rep["counters"]["reader_ops"] = WRAPPED
+    if how == "starved":
+        record["status"] = "failed"
+        record["error"] = {"reason": "starved", "message": "the updaters completed nothing in "
+                           f"{len(record['repetitions'])} of {len(record['repetitions'])} repetitions"}
+    path.write_text(json.dumps(record) + "\n")
+
+
 def write_profile(profiles_root: Path, profile_id: str, pus: int = 8) -> Path:
     """A minimal hw-profiles/<id>/profile.json for the report."""
     folder = Path(profiles_root) / profile_id
@@ -330,6 +369,35 @@ def parse_listed(name: str):
     return parts[0], backend, params
 
 
+def catalogue_names(backends: Sequence[str], readers: Sequence[int] = (1, 2), updaters: Sequence[int] = (1,),
+                    skip: Sequence[str] = WORKLOADS, workloads: Optional[dict] = None) -> List[str]:
+    """Benchmark names of the catalogue's workloads (but `skip`), as
+    `--benchmark_list_tests --readers=.. --updaters=..` spells them, without
+    a build: updaters as given, readers too where the descriptor fixes
+    none, other parameters over their levels, `always` levels added, the variants, compact
+    placement; no `none` backend where the workload needs updates.
+    `workloads`: name -> descriptor (catalogue.parse), else the committed catalogue."""
+    from lab.records import catalogue
+    names = []
+    for workload in sorted((workloads or catalogue.workloads()).values(), key=lambda w: w.name):
+        if workload.name in skip:
+            continue
+        choices = []
+        for p in workload.params:
+            if p.key == "placement":
+                levels = ["compact"]
+            elif p.key == workload.variant_key:
+                levels = [v.name for v in workload.variants]
+            else:
+                levels = list(updaters if p.key == "updaters" else p.levels or (readers if p.key == "readers" else ()))
+                levels += [v for v in p.always if v not in levels]
+            choices.append([(p.key, v) for v in levels])
+        for backend in (b for b in backends if b != "none" or not workload.needs_updates):
+            for combo in itertools.product(*choices):
+                names.append(benchmark_name(workload.name, backend, combo))
+    return names
+
+
 def document_repetition(rng, index: int, params: dict) -> dict:
     readers, updaters = int(params.get("readers", 1)), int(params.get("updaters", 0))
     noise = rng.uniform(0.95, 1.05)
@@ -343,13 +411,16 @@ def document_repetition(rng, index: int, params: dict) -> dict:
 
 def write_listed_set(root: Path, names: Sequence[str], repetitions: int = 3, seed: int = 2,
                      profile_id: str = "x86-64-synth-8pu-00000001",
-                     set_id: str = "20261123T101600Z-documents") -> Path:
+                     set_id: str = "20261123T101600Z-documents", starved: Iterable[str] = (),
+                     implausible: Iterable[str] = ()) -> Path:
     """A set with a point per listed benchmark (the real catalogue's names and
-    parameters), every counter the documents' chart families read filled in."""
+    parameters), every counter the documents' chart families read filled in;
+    `starved` / `implausible`: benchmark names to spoil as write_set does."""
     rng = np.random.default_rng(seed)
     folder = Path(root) / profile_id / set_id
     (folder / "points").mkdir(parents=True)
     entries = []
+    starved, implausible = set(starved), set(implausible)
     for name in names:
         workload, backend, params = parse_listed(name)
         bench = benchmark_name(workload, backend, params)
@@ -360,6 +431,8 @@ def write_listed_set(root: Path, names: Sequence[str], repetitions: int = 3, see
         record = {"schema_version": 1, "kind": "rculab.point", "set_id": set_id, "profile_id": profile_id,
                   "point": point, "status": "ok", "error": None, "repetitions": reps, "context": dict(CONTEXT)}
         (folder / "points" / f"{point['key']}.json").write_text(json.dumps(record) + "\n")
+        if name in starved or name in implausible:
+            spoil(folder / "points" / f"{point['key']}.json", "starved" if name in starved else "implausible")
     manifest = {"schema_version": 1, "kind": "rculab.set", "set_id": set_id, "profile_id": profile_id,
                 "created_utc": "2026-11-23T10:16:00Z", "spec": {"name": "documents"}, "seed": seed, "shard": None,
                 "points": entries, "order": [e["key"] for e in entries], "tool": {}}

@@ -17,17 +17,37 @@ import synth
 FAMILY_FILES = {"read_scalability": "read_scalability-compact", "cs_length": "cs_length-readers",
                 "gp_latency": "gp_latency_cdf-readers", "update_rate": "update_rate-readers",
                 "call_rcu": "call_rcu-compact", "memory": "memory_backlog-compact",
-                "call_rcu_backlog": "call_rcu_backlog-compact"}
+                "call_rcu_backlog": "call_rcu_backlog-updaters"}
+BACKENDS = ("qsbr", "urcu-memb", "urcu-memb-percpu", "rwlock", "none")  # two liburcu memb flavors
+# Per micro-benchmark workload a point the runner failed as starved and one the
+# reader fails as implausible (a wrapped counter), where every family drawing
+# the workload has a figure that holds them.
+STARVED = ["read_scalability.backend=urcu-memb-percpu.readers=16.updaters=1.reclaim=sync.placement=compact",
+           "cs_length.backend=urcu-memb.readers=16.cs_ns=100.placement=compact",
+           "update_rate.backend=urcu-memb.readers=16.updaters=1.delay_ns=1000.batch=1.placement=compact",
+           "gp_latency.backend=urcu-memb.readers=16.updaters=4.placement=compact",
+           "call_rcu.backend=urcu-memb-percpu.readers=1.updaters=4.interval_ns=0.placement=compact"]
+IMPLAUSIBLE = ["read_scalability.backend=urcu-memb.readers=1.updaters=0.reclaim=none.placement=compact",
+               "cs_length.backend=urcu-memb-percpu.readers=1.cs_ns=1000.placement=compact",
+               "update_rate.backend=urcu-memb-percpu.readers=1.updaters=1.delay_ns=0.batch=64.placement=compact",
+               "gp_latency.backend=urcu-memb-percpu.readers=1.updaters=1.placement=compact",
+               "call_rcu.backend=qsbr.readers=1.updaters=1.interval_ns=0.placement=compact"]
 
 
 @pytest.fixture(scope="module")
 def set_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("results")
     profiles = tmp_path_factory.mktemp("hw-profiles")
-    folder = small_set(root, backends=("qsbr", "rwlock", "none"), readers=(1, 16), updaters=(1, 4),
-                       repetitions=5)
+    folder = small_set(root, backends=BACKENDS, readers=(1, 16), updaters=(1, 4), repetitions=5,
+                       starved=STARVED, implausible=IMPLAUSIBLE)
     synth.write_profile(profiles, folder.parent.name)
     return folder, profiles
+
+
+def test_the_set_holds_the_failures_the_charts_must_show(set_dir):
+    rs = reader.load_set(set_dir[0])
+    assert {rs.points[k].error["reason"] for k in STARVED} == {"starved"}
+    assert {rs.points[k].error["reason"] for k in IMPLAUSIBLE} == {"implausible"}
 
 
 def test_every_family_is_drawn_twice_byte_identical(set_dir, tmp_path, capsys):
@@ -144,26 +164,78 @@ def test_a_points_summary_is_its_own_after_other_points_are_freed():
         del point, reps
 
 
+def documents_set(root: Path) -> Path:
+    """The documents' workloads (the catalogue's names, no build needed) on
+    qsbr and both liburcu memb flavors; per workload its first urcu-memb
+    point of an RCU variant starved, its last urcu-memb-percpu one implausible."""
+    from lab.records import catalogue
+    names = synth.catalogue_names(("qsbr", "urcu-memb", "urcu-memb-percpu"), readers=(1, 2), updaters=(1,))
+    starved, implausible = [], []
+    for workload in sorted({n.split("/")[0] for n in names}):
+        described = catalogue.workload(workload)
+        twins = {v.name for v in described.twin_variants}
+        rcu = [n for n in names if n.startswith(workload + "/")
+               and dict(synth.parse_listed(n)[2]).get(described.variant_key) not in twins]
+        starved.append(next(n for n in rcu if "/backend:urcu-memb/" in n))
+        implausible.append([n for n in rcu if "/backend:urcu-memb-percpu/" in n][-1])
+    return synth.write_listed_set(root, names, starved=starved, implausible=implausible)
+
+
+def legends_by_family(sets, out_dir: Path, monkeypatch) -> dict:
+    """Render every family; family -> (files written, legend texts of its figures)."""
+    texts = {}
+    real_save = plots.style.save
+
+    def save(fig, folder, stem):
+        texts[stem] = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+        return real_save(fig, folder, stem)
+    monkeypatch.setattr(plots.style, "save", save)
+    out_dir.mkdir()
+    found = {}
+    for family, outcome in plots.render_all(sets, out_dir).items():
+        if isinstance(outcome, list) and outcome:
+            stems = {name.rsplit(".", 1)[0] for name in outcome}
+            found[family] = (outcome, [t for stem in sorted(stems) for t in texts[stem]])
+    return found
+
+
+def test_every_family_marks_failed_points_and_tells_the_memb_flavors_apart(set_dir, tmp_path, monkeypatch):
+    """Every chart family draws from synthetic sets holding a starved point,
+    an implausible one and both liburcu memb flavors: each file is there, the
+    legend names both failures, and both flavors (each in its own style)."""
+    micro = legends_by_family([reader.load_set(set_dir[0])], tmp_path / "micro", monkeypatch)
+    docs = legends_by_family([reader.load_set(documents_set(tmp_path / "results"))], tmp_path / "docs",
+                             monkeypatch)
+    assert not set(micro) & set(docs)
+    drawn = {**micro, **docs}
+    assert sorted(drawn) == sorted(plots.family_name(m) for m in plots.FAMILIES)
+    for family, (files, legend) in drawn.items():
+        folder = tmp_path / ("micro" if family in micro else "docs")
+        assert all((folder / name).is_file() for name in files), family
+        failed = [t for t in legend if t.startswith("failed:")]
+        assert any("starved" in t for t in failed) and any("implausible" in t for t in failed), (family, failed)
+        assert {"urcu-memb", "urcu-memb-percpu"} <= set(legend), family
+
+
 BENCH = Path(__file__).resolve().parents[2] / "build" / "release" / "rculab-bench"
 
 
 @pytest.mark.skipif(not BENCH.exists(), reason="needs the release build (./rculab setup)")
-def test_every_family_draws_from_a_synthetic_set(set_dir, tmp_path):
-    """Every chart family draws at least one figure: the micro-benchmarks from
-    the small synthetic set, the documents' workloads from a set built on the
-    real catalogue's benchmark names (rculab-bench --benchmark_list_tests)."""
-    listed = subprocess.run([str(BENCH), "--benchmark_list_tests", "--backends=qsbr,rwlock,none",
-                             "--readers=1,2", "--updaters=1"], check=True, capture_output=True,
-                            text=True).stdout.split()
-    documents = [n for n in listed if n.split("/")[0] not in synth.WORKLOADS]
-    assert documents, "the catalogue lists no document workload"
-    micro = reader.load_set(set_dir[0])
-    docs = reader.load_set(synth.write_listed_set(tmp_path / "results", documents))
-    drawn = {}
-    for name, rs in (("micro", micro), ("documents", docs)):
-        (tmp_path / name).mkdir()
-        for family, outcome in plots.render_all([rs], tmp_path / name).items():
-            if isinstance(outcome, list) and outcome:
-                drawn[family] = outcome
-    missing = sorted(plots.family_name(m) for m in plots.FAMILIES if plots.family_name(m) not in drawn)
-    assert missing == [], f"families that drew nothing: {missing}"
+def test_the_documents_set_has_the_benchmarks_the_binary_lists():
+    """The documents' set the charts are drawn from (synth.catalogue_names,
+    no build needed) holds exactly the benchmarks rculab-bench lists, given
+    the descriptors the build exports (whether bench/workloads/catalogue.json
+    is that export is test_catalogue's to say)."""
+    from lab.records import catalogue
+    core = BENCH.parent / "rculab-core"
+    exported = catalogue.parse(subprocess.run([str(core), "list", "--catalogue"], check=True, capture_output=True,
+                                              text=True).stdout)
+    for backends, readers, updaters in ((("qsbr", "rwlock", "none"), (1, 2), (1,)),
+                                        (("qsbr", "urcu-memb", "urcu-memb-percpu"), (1, 2), (1,))):
+        listed = subprocess.run([str(BENCH), "--benchmark_list_tests", f"--backends={','.join(backends)}",
+                                 f"--readers={','.join(map(str, readers))}",
+                                 f"--updaters={','.join(map(str, updaters))}"], check=True, capture_output=True,
+                                text=True).stdout.split()
+        documents = [n.split("/iterations:")[0] for n in listed if n.split("/")[0] not in synth.WORKLOADS]
+        assert documents, "the catalogue lists no document workload"
+        assert sorted(synth.catalogue_names(backends, readers, updaters, workloads=exported)) == sorted(documents)
