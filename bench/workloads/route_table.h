@@ -15,9 +15,23 @@
 //                 current array in a read-side section; an update copies the
 //                 array with the route added or removed, publishes the copy
 //                 and hands the old one to call_rcu. No per-hop pointer chase.
+//   variant:refcnt  route_refcnt.c: readers take a reference on each entry
+//                 hand over hand (a compare-and-swap that fails on a count
+//                 of 0, then a restart from the head); the last reference
+//                 retires the entry. Unlike the book's, the previous entry is
+//                 released only once the next is held, and retired entries
+//                 stay allocated (poisoned) until the run ends, so a reader
+//                 that loses the race reads a count of 0, never freed memory.
+//                 The backend is not used.
+//   variant:hazptr  route_hazptr.c: two hazard pointers per reader, hand
+//                 over hand: publish, full fence, re-read the link, restart
+//                 if it changed; a deleted entry's link is poisoned so a
+//                 reader standing on it restarts; updaters free retired
+//                 entries no hazard pointer holds. The backend is not used.
 // Updaters (`--updaters`, default 1) run flat out; every point also runs
 // with none (updaters:0), the book's read-only perftest (its figures use 10
-// routes).
+// routes; reference counting "indistinguishable from the x-axis" beyond one
+// CPU, hazard pointers far short of ideal, RCU QSBR very nearly ideal).
 // Measured: lookups (reader_ops) vs readers, updates (updater_ops: toggles),
 // peak entries/arrays waiting for reclamation. The chart should show RCU's
 // lookups growing with readers (near the book's "ideal"), the lock's flat or
@@ -30,8 +44,11 @@
 //     book's `if (READ_ONCE(rep->re_freed)) abort();`.
 #pragma once
 
+#include <algorithm>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "bench/workloads/common.h"
 #include "bench/workloads/descriptor.h"
@@ -53,7 +70,9 @@ inline const workload_descriptor& describe_route_table() {
       .variant_key = "variant",
       .variants = {{"rcu", true, "RCU: linked list (route_rcu)"},
                    {"lock", false, "global lock (lookups and updates)"},
-                   {"copy", true, "RCU: whole table copied per update"}},
+                   {"copy", true, "RCU: whole table copied per update"},
+                   {"refcnt", false, "reference count per entry, hand over hand (route_refcnt)"},
+                   {"hazptr", false, "hazard pointers, hand over hand (route_hazptr)"}},
       .counters = {{"permanent_misses", "lookups", "permanent routes not found (never deleted: a violation)"},
                    {"wrong_iface", "lookups", "routes found with an interface not their own"},
                    {"poisoned_seen", "entries", "freed entries or table copies a lookup read"},
@@ -76,7 +95,7 @@ inline constexpr uint64_t kUpdateBatch = 1;
 inline constexpr size_t kMaxRoutes = 100;           // the largest `routes` level
 inline constexpr uint64_t kMaxPending = 1u << 14;  // retired, not yet freed (entries or arrays)
 
-enum class variant { rcu, lock, copy };
+enum class variant { rcu, lock, copy, refcnt, hazptr };
 
 // Route i: 10.(i/256).(i%256).0 -> an interface derived from the address
 // (never 0, so an entry read before its fields were set shows).
@@ -92,6 +111,15 @@ constexpr bool broken_insert() {
   return false;
 }
 
+// Test-only: a backend may ask for broken reclamation in the variants that
+// do not use it, to show their poison check fires: refcnt retires a deleted
+// entry at once, whoever holds it; hazptr's scan frees what readers hold.
+template <Backend B>
+constexpr bool broken_reclaim() {
+  if constexpr (requires { B::kBreakRouteReclaim; }) return B::kBreakRouteReclaim;
+  return false;
+}
+
 // route_rcu.c's struct route_entry (the freed flag is the poison marker).
 struct route {
   std::atomic<uint64_t> marker{kAlive};
@@ -100,11 +128,25 @@ struct route {
   // sets it after publication; correct inserts set it before.
   std::atomic<uint32_t> iface{0};
   std::atomic<route*> next{nullptr};
+  // variant:refcnt: the list's reference plus one per reader holding it; 0
+  // once retired (never raised again).
+  std::atomic<int64_t> refs{1};
   rcu_head head;
   bool alive() const noexcept { return marker.load(std::memory_order_relaxed) == kAlive; }
   static route* from_head(rcu_head* h) {
     return reinterpret_cast<route*>(reinterpret_cast<char*>(h) - offsetof(route, head));
   }
+};
+
+// variant:hazptr: a deleted entry's link points here, so a reader standing on
+// it restarts from the head instead of following a link that no longer
+// proves its successor is in the list (route_hazptr.c's HAZPTR_POISON).
+inline route unlinked_mark;
+
+// variant:hazptr: one reader's two hazard pointers (the entry it stands on
+// and the next), a cache line of their own.
+struct alignas(64) hazard_pair {
+  std::atomic<route*> slot[2] = {nullptr, nullptr};
 };
 
 // variant:copy: the whole table, immutable once published.
@@ -134,6 +176,14 @@ struct shared {
   std::atomic<uint64_t> linked{0};           // entries in the list
   std::atomic<uint64_t> permanent_misses{0}, wrong_iface{0}, poisoned_seen{0};
   std::atomic<uint64_t> pending_peak{0}, throttled{0};
+  // variant:refcnt: retired entries, kept (poisoned) until the run ends;
+  // variant:hazptr: what the updaters still held when they stopped.
+  std::mutex parked_mu;
+  std::vector<route*> parked;  // guarded by parked_mu
+  std::atomic<uint64_t> parked_count{0};
+  // variant:hazptr: a pair per reader.
+  std::unique_ptr<hazard_pair[]> hazards;
+  unsigned hazard_readers = 0;
 
   ~shared() {
     for (route* r = first.load(); r;) {
@@ -141,14 +191,22 @@ struct shared {
       delete r;
       r = next;
     }
+    for (route* r : parked) delete r;
     delete table.load();
   }
   // Retired entries or arrays not yet freed.
   uint64_t pending() const noexcept {
     if (v == variant::copy) return arrays.outstanding() - 1;  // less the published one
     // Read apart from a concurrent add (made, then linked): never below 0.
-    const uint64_t made = entries.outstanding(), in_list = linked.load(std::memory_order_relaxed);
-    return made > in_list ? made - in_list : 0;
+    const uint64_t made = entries.outstanding(), gone = linked.load(std::memory_order_relaxed) +
+                                                      (v == variant::refcnt ? parked_count.load() : 0);
+    return made > gone ? made - gone : 0;
+  }
+  void park(route* r) {
+    r->marker.store(kPoisoned, std::memory_order_relaxed);
+    std::lock_guard guard(parked_mu);
+    parked.push_back(r);
+    parked_count.fetch_add(1, std::memory_order_relaxed);
   }
 };
 
@@ -192,16 +250,39 @@ inline route* del_locked(shared& s, uint32_t addr) {
   std::atomic<route*>* link = &s.first;
   for (route* r = link->load(std::memory_order_relaxed); r; r = link->load(std::memory_order_relaxed)) {
     if (r->addr == addr) {
-      // Readers at r still follow r->next, which stays intact until r is
-      // freed. Release: a reader that reaches the successor through this
-      // link sees its fields (pairs with rcu_dereference in find_in_list).
-      link->store(r->next.load(std::memory_order_relaxed), std::memory_order_release);
+      if (s.v == variant::hazptr) {
+        // seq_cst, both: ordered before the scan's fence (scan_and_free),
+        // against the reader's hazard store and re-read (find_hazard).
+        link->store(r->next.load(std::memory_order_relaxed), std::memory_order_seq_cst);
+        r->next.store(&unlinked_mark, std::memory_order_seq_cst);
+      } else {
+        // Readers at r still follow r->next, which stays intact until r is
+        // freed. Release: a reader that reaches the successor through this
+        // link sees its fields (pairs with rcu_dereference in find_in_list).
+        link->store(r->next.load(std::memory_order_relaxed), std::memory_order_release);
+      }
       s.linked.fetch_sub(1, std::memory_order_relaxed);
       return r;
     }
     link = &r->next;
   }
   return nullptr;
+}
+
+// variant:refcnt: a reference on r unless its count already reached 0.
+inline bool try_get(route* r) {
+  int64_t count = r->refs.load(std::memory_order_relaxed);
+  do {
+    if (count <= 0) return false;  // retired: the reader restarts from the head
+  } while (!r->refs.compare_exchange_weak(count, count + 1, std::memory_order_acquire,
+                                          std::memory_order_relaxed));
+  return true;
+}
+
+// variant:refcnt: drops a reference; the last one retires the entry.
+// acq_rel: every holder's reads of r happen before the retirement.
+inline void put(shared& s, route* r) {
+  if (r->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) s.park(r);
 }
 
 // What one lookup saw, checked after the section.
@@ -237,8 +318,94 @@ inline lookup find_in_copy(const shared& s, uint32_t addr, uint64_t& poisoned) {
   return result;
 }
 
+// variant:refcnt: route_lookup with a reference on each entry it reads, the
+// previous one held until the next is (so its link stays readable).
+inline lookup find_counted(shared& s, uint32_t addr, uint64_t& poisoned) {
+  for (;;) {  // one pass from the head; a retired entry on the way restarts it
+    route* held = nullptr;
+    std::atomic<route*>* link = &s.first;
+    bool restart = false;
+    while (!restart) {
+      // acquire: pairs with the release in add_locked/del_locked (the fields).
+      route* r = link->load(std::memory_order_acquire);
+      if (r == nullptr || !try_get(r)) {
+        if (held) put(s, held);
+        if (r == nullptr) return {};
+        restart = true;
+        continue;
+      }
+      if (held) put(s, held);
+      held = r;
+      poisoned += !r->alive();
+      if (r->addr == addr) {
+        const lookup found{true, r->iface.load(std::memory_order_relaxed)};
+        put(s, r);
+        return found;
+      }
+      link = &r->next;
+    }
+  }
+}
+
+// variant:hazptr: route_lookup protecting each entry before reading it.
+inline lookup find_hazard(shared& s, hazard_pair& hp, uint32_t addr, uint64_t& poisoned) {
+  lookup result;
+  for (bool restart = true; restart;) {
+    restart = false;
+    std::atomic<route*>* link = &s.first;
+    for (unsigned hop = 0;; ++hop) {
+      route* r = link->load(std::memory_order_acquire);
+      if (r == &unlinked_mark) {  // standing on a deleted entry
+        restart = true;
+        break;
+      }
+      if (r == nullptr) break;
+      std::atomic<route*>& mine = hp.slot[hop % 2];  // the other slot still holds the entry of `link`
+      // seq_cst store, then seq_cst re-read: the full fence of route_hazptr.c.
+      // Pairs with del_locked's seq_cst stores and scan_and_free's fence:
+      // either the re-read sees r unlinked, or the scan sees this hazard.
+      mine.store(r, std::memory_order_seq_cst);
+      if (link->load(std::memory_order_seq_cst) != r) {
+        restart = true;
+        break;
+      }
+      poisoned += !r->alive();
+      if (r->addr == addr) {
+        result = {true, r->iface.load(std::memory_order_relaxed)};
+        break;
+      }
+      link = &r->next;
+    }
+  }
+  hp.slot[0].store(nullptr, std::memory_order_release);  // release: our reads before the scan frees it
+  hp.slot[1].store(nullptr, std::memory_order_release);
+  return result;
+}
+
+// variant:hazptr: frees the retired entries no reader's hazard pointer holds;
+// keeps the rest for the next scan.
+inline void scan_and_free(shared& s, std::vector<route*>& retired, bool ignore_hazards = false) {
+  std::atomic_thread_fence(std::memory_order_seq_cst);  // after del_locked's unlink: pairs with find_hazard
+  std::vector<route*> held;
+  if (ignore_hazards) {  // test-only (broken_reclaim)
+    for (route* r : retired) s.entries.poison_and_free(r);
+    retired.clear();
+    return;
+  }
+  for (unsigned i = 0; i < s.hazard_readers; ++i)
+    for (std::atomic<route*>& slot : s.hazards[i].slot)
+      if (route* r = slot.load(std::memory_order_acquire)) held.push_back(r);  // acquire: pairs with the clear
+  std::sort(held.begin(), held.end());
+  std::vector<route*> kept;
+  for (route* r : retired) {
+    if (std::binary_search(held.begin(), held.end(), r)) kept.push_back(r);
+    else s.entries.poison_and_free(r);
+  }
+  retired.swap(kept);
+}
+
 template <Backend B>
-lookup find(shared& s, uint32_t addr, uint64_t& poisoned) {
+lookup find(shared& s, unsigned reader_index, uint32_t addr, uint64_t& poisoned) {
   switch (s.v) {
     case variant::lock: {
       std::lock_guard guard(s.lock);
@@ -248,6 +415,10 @@ lookup find(shared& s, uint32_t addr, uint64_t& poisoned) {
       read_guard<B> section;
       return find_in_copy(s, addr, poisoned);
     }
+    case variant::refcnt:
+      return find_counted(s, addr, poisoned);
+    case variant::hazptr:
+      return find_hazard(s, s.hazards[reader_index], addr, poisoned);
     case variant::rcu:
       break;
   }
@@ -265,7 +436,7 @@ void reader(thread_ctx& ctx, shared& s) {
     for (uint64_t k = 0; k < kLookupBatch; ++k) {
       const uint32_t i = rng.below(s.routes);
       const uint32_t addr = address_of(i);
-      const lookup l = find<B>(s, addr, poisoned);
+      const lookup l = find<B>(s, ctx.index_in_role(), addr, poisoned);
       misses += !l.found && permanent(i);
       wrong += l.found && l.iface != iface_of(addr);
     }
@@ -294,9 +465,10 @@ inline route_array* toggle_copy_locked(shared& s, uint32_t addr) {
   return old;
 }
 
-// Deletes addr's route if present, adds it if absent.
+// Deletes addr's route if present, adds it if absent; variant:hazptr's
+// deleted entries go to the updater's `retired`.
 template <Backend B>
-void toggle(shared& s, uint32_t addr) {
+void toggle(shared& s, uint32_t addr, std::vector<route*>& retired) {
   if (s.v == variant::copy) {
     route_array* old;
     {
@@ -313,10 +485,22 @@ void toggle(shared& s, uint32_t addr) {
     if (!removed) add_locked<B>(s, addr);
   }
   if (!removed) return;
-  if (s.v == variant::lock)
-    s.entries.poison_and_free(removed);  // readers hold the lock: none can still reach it
-  else
-    B::call(&removed->head, &free_route<B>);
+  switch (s.v) {
+    case variant::lock:
+      s.entries.poison_and_free(removed);  // readers hold the lock: none can still reach it
+      return;
+    case variant::refcnt:
+      if constexpr (broken_reclaim<B>()) s.park(removed);  // the bug: retired under its readers
+      else put(s, removed);                                 // the list's reference
+      return;
+    case variant::hazptr:
+      retired.push_back(removed);
+      if (broken_reclaim<B>() || retired.size() >= 2 * 2 * s.hazard_readers + 64)
+        scan_and_free(s, retired, broken_reclaim<B>());
+      return;
+    default:
+      B::call(&removed->head, &free_route<B>);
+  }
 }
 
 template <Backend B>
@@ -325,11 +509,15 @@ void updater(thread_ctx& ctx, shared& s) {
   offline_scope<B> offline;  // it blocks on the lock and when throttled
   key_picker rng(4000 + ctx.index_in_role());
   const uint32_t volatile_routes = s.routes / 2;  // odd indexes
+  std::vector<route*> retired;  // variant:hazptr
   ctx.start();
   do {
-    for (uint64_t k = 0; k < kUpdateBatch; ++k) toggle<B>(s, address_of(2 * rng.below(volatile_routes) + 1));
+    for (uint64_t k = 0; k < kUpdateBatch; ++k)
+      toggle<B>(s, address_of(2 * rng.below(volatile_routes) + 1), retired);
     note_peak_and_throttle([&s] { return s.pending(); }, kMaxPending, s.pending_peak, s.throttled);
   } while (ctx.next_batch(kUpdateBatch));
+  std::lock_guard guard(s.parked_mu);  // still held by a reader perhaps: freed with the run
+  s.parked.insert(s.parked.end(), retired.begin(), retired.end());
 }
 
 // Every route present: the list holds 0, 1, ..., routes-1 in that order.
@@ -359,6 +547,8 @@ void register_route_table(const bench_options& o) {
       shared s;
       s.v = v;
       s.routes = routes;
+      s.hazard_readers = readers;
+      s.hazards = std::make_unique<hazard_pair[]>(readers);
       fill<B>(s);
       run_state<B>::current = &s;
       auto [run, stats] = run_rescue<B>(o, readers, updaters, [&](thread_ctx& c) { reader<B>(c, s); },

@@ -326,9 +326,19 @@ struct rt_broken : rculab::mb {
   static constexpr bool kBreakRouteInsert = true;
 };
 
+// Reclamation broken where the backend is not used: refcnt retires a deleted
+// route under its readers, hazptr's scan frees what readers' hazard pointers
+// hold (the entries are poisoned, then parked or quarantined, never reused
+// at once, so a reader reads the poison).
+struct rt_reclaim_broken : rculab::mb {
+  static constexpr const char kName[] = "rt_reclaim_broken";
+  static constexpr bool kBreakRouteReclaim = true;
+};
+
 void register_zoo_broken_points() {
   static const bool registered = [] {
     register_route_table<rt_broken>(selftest_options());
+    register_route_table<rt_reclaim_broken>(selftest_options());
     register_hash_lookup<hs_broken>(selftest_options());
     register_hash_lookup<hl_broken>(selftest_options());
     return true;
@@ -371,6 +381,8 @@ INSTANTIATE_TEST_SUITE_P(
                       zoo_case{"route_table", "broken", "variant:copy/routes:10", "poisoned_seen"},
                       zoo_case{"route_table", "rt_broken", "variant:rcu/routes:10", "permanent_misses"},
                       zoo_case{"route_table", "rt_broken", "variant:rcu/routes:10", "wrong_iface"},
+                      zoo_case{"route_table", "rt_reclaim_broken", "variant:refcnt/routes:10", "poisoned_seen"},
+                      zoo_case{"route_table", "rt_reclaim_broken", "variant:hazptr/routes:10", "poisoned_seen"},
                       zoo_case{"hash_lookup", "hl_broken", "variant:rcu/hot_pct:0", "poisoned_seen"},
                       zoo_case{"hash_lookup", "hs_broken", "variant:rcu/hot_pct:0", "permanent_misses"}),
     [](const ::testing::TestParamInfo<zoo_case>& info) {

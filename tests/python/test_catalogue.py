@@ -68,4 +68,4 @@ def test_size_parameter_and_variants_come_from_the_descriptor():
     route = catalogue.workload("route_table")
     assert route.size_param == "routes" and route.variant_key == "variant"
     assert [v.name for v in route.rcu_variants] == ["rcu", "copy"]
-    assert [v.name for v in route.twin_variants] == ["lock"]
+    assert [v.name for v in route.twin_variants] == ["lock", "refcnt", "hazptr"]
