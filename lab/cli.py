@@ -7,11 +7,11 @@ import sys
 from typing import List, NoReturn, Optional
 
 from lab.base.errors import LabError
-from lab.commands import (bench, bundle, compare, crosscheck, export_jobs, import_set, listing, merge, plot, profile,
-                          quick, report, run, setup, sweep, test, torture, validate)
+from lab.commands import (bench, bundle, compare, crosscheck, export_jobs, import_set, listing, merge, new_backend,
+                          plot, profile, quick, report, run, setup, sweep, test, torture, validate)
 
 COMMANDS = (run, test, bench, listing, torture, quick, crosscheck, profile, setup, sweep, validate, merge, import_set,
-            compare, plot, report, bundle, export_jobs)
+            compare, plot, report, bundle, export_jobs, new_backend)
 USAGE_EXIT = 2
 
 

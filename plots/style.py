@@ -40,14 +40,15 @@ BACKEND_STYLE: Dict[str, tuple] = {
     "memb": ("#2ca02c", "^"), "urcu-memb": ("#98df8a", "v"), "urcu-memb-percpu": ("#bcbd22", "<"),
     "signal": ("#9467bd", "p"), "urcu-signal": ("#c5b0d5", ">"),
     "urcu-bp": ("#8c564b", "*"), "rwlock": ("#ff7f0e", "P"), "ptmutex": ("#e377c2", "X"),
+    "ck_epoch": ("#17becf", "d"),  # libck's epochs, an out-of-tree reference (contrib/ck_epoch)
 }
 BACKEND_ORDER = ("none", "qsbr", "urcu-qsbr", "mb", "urcu-mb", "memb", "urcu-memb", "urcu-memb-percpu", "signal",
-                 "urcu-signal", "urcu-bp", "rwlock", "ptmutex")
-# Backends the table does not know (a future ck_epoch, a user's own): colours
-# and markers none of the known use; 7 colours x 6 markers (coprime) give 42
-# distinct pairs, the k-th unknown name getting colour k mod 7 and marker k mod 6.
-FALLBACK_COLORS = ("#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#7f7f7f")
-FALLBACK_MARKERS = ("d", "H", "8", "x", "+", "1")
+                 "urcu-signal", "urcu-bp", "ck_epoch", "rwlock", "ptmutex")
+# Backends the table does not know (a user's own): colours and markers none
+# of the known use; 6 colours x 5 markers (coprime) give 30 distinct pairs,
+# the k-th unknown name getting colour k mod 6 and marker k mod 5.
+FALLBACK_COLORS = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#7f7f7f")
+FALLBACK_MARKERS = ("H", "8", "x", "+", "1")
 HOST_LINESTYLES = ("-", "--", ":", "-.")
 # What the error bars are (lab/analysis/stats.py: order statistics around the
 # median; below 6 repetitions no interval reaches 95%, so they span min to max).

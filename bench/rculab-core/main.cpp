@@ -96,6 +96,8 @@ void write_traits(json_writer& j, const backend_traits& t) {
       .key("safe_for_updates").value(t.safe_for_updates)
       .key("ours").value(t.ours)
       .key("reference").value(!t.ours)
+      .key("external").value(t.external)
+      .key("instrumented").value(t.instrumented)
       .end_object();
 }
 
@@ -194,7 +196,7 @@ int cmd_list(flag_reader args) {
   for (const auto& b : all_backends()) {
     const auto& t = b.traits;
     std::printf("%-12s %-5s %-9s %-8s %-8s %s\n", std::string(b.name).c_str(),
-                t.ours ? "yes" : "ref", t.needs_quiescent_states ? "yes" : "no",
+                t.ours ? "yes" : t.external ? "ext" : "ref", t.needs_quiescent_states ? "yes" : "no",
                 t.readers_block_updaters ? "yes" : "no", t.safe_for_updates ? "safe" : "unsafe",
                 b.mode().c_str());
   }

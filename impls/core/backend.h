@@ -39,8 +39,17 @@ struct backend_traits {
   // per-CPU workers): a thread that migrates between two call()s can see the
   // later callback first. Order then holds only while the thread stays on one CPU.
   bool callbacks_fifo_per_thread = true;
-  // Our implementation (true) or the liburcu reference flavor (false).
+  // Our implementation (true) or a reference: a liburcu flavor or an
+  // out-of-tree backend (false).
   bool ours = true;
+  // Added from a folder outside impls/ (RCULAB_EXTRA_BACKENDS, docs/byob.md).
+  // The build sets it for such backends; their own traits need not.
+  bool external = false;
+  // ThreadSanitizer sees all of its synchronization: every part is compiled by
+  // the lab. False where it runs a prebuilt library (liburcu, libck); the
+  // tests then skip it under TSan. For out-of-tree backends the build sets it
+  // from the descriptor.
+  bool instrumented = true;
 };
 
 // Raw counters the harness turns into rates and ratios.

@@ -88,7 +88,8 @@ class urcu_reference {
   static constexpr backend_traits kTraits{
       .needs_quiescent_states = Flavor::kNeedsQuiescentStates,
       .callbacks_fifo_per_thread = flavor_callbacks_fifo_per_thread<Flavor>(),
-      .ours = false};
+      .ours = false,
+      .instrumented = false};
 
   static std::string mode() { return std::string("liburcu ") + kLiburcuVersion + " " + Flavor::kDetail; }
   // A flavor that can be broken by its environment says so (urcu-signal).

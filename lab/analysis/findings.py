@@ -488,7 +488,7 @@ def _bimodal(point: Point) -> bool:
 
 def backend_order(name: str):
     order = (BASELINE, "qsbr", "urcu-qsbr", "mb", "urcu-mb", "memb", "urcu-memb", "urcu-memb-percpu", "signal",
-             "urcu-signal", "urcu-bp", "rwlock", "ptmutex")
+             "urcu-signal", "urcu-bp", "ck_epoch", "rwlock", "ptmutex")
     return (order.index(name) if name in order else len(order), name)
 
 

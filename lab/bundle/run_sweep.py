@@ -140,9 +140,13 @@ def run(bundle: Bundle, args) -> int:
         return 0
     if not the_plan["points"]:
         raise LabError("this shard has no points (the sweep has fewer points than shards)")
-    profile_id = profile_beside(bundle, args.results, env)
+    profile_id = this_host.current_profile_id()
     outcome = sweep.start(the_plan, str(bundle.bench), args.results, profile_id, tool, env, precision.judge(),
                           resume_command=RESUME)
+    # After the sweep, so that calibrating never disturbs its measurements;
+    # shards of one sweep may share a host, so a shard does not calibrate
+    # (its busy loops would disturb the other shards' points).
+    profile_beside(bundle, args.results, env, None if args.shard else PROFILE_SECONDS)
     print(f"bring it home: rculab import {Path(args.results).resolve().parent} "
           f"(results/ and hw-profiles/{profile_id}/)", file=sys.stderr)
     return outcome.exit_status
@@ -152,20 +156,21 @@ RESUME = "./run-sweep --resume"
 PROFILE_SECONDS = 0.2
 
 
-def profile_beside(bundle: Bundle, results: Path, env: Dict[str, str]) -> str:
+def profile_beside(bundle: Bundle, results: Path, env: Dict[str, str], calibrate_seconds) -> None:
     """This host's profile in hw-profiles/ next to the results folder (once),
-    so that `rculab import` brings its topology and calibration home with the
-    sets; where it cannot be written, a warning and the id alone."""
+    so that `rculab import` brings its topology (and calibration) home with
+    the sets; where it cannot be written, a warning."""
     root = Path(results).resolve().parent / "hw-profiles"
     try:
         profile_id, written = write.ensure(bundle.root / "bin" / "rculab-core", root, env["RCULAB_COMMIT"],
-                                           "bundle", PROFILE_SECONDS, env)
+                                           "bundle", calibrate_seconds, env)
     except (LabError, OSError) as err:
         print(f"rculab: warning: host profile not written: {err}", file=sys.stderr)
-        return this_host.current_profile_id()
+        return
     if written:
-        print(f"profile {profile_id}: wrote {root / profile_id}/", file=sys.stderr)
-    return profile_id
+        print(f"profile {profile_id}: wrote {root / profile_id}/" +
+              ("" if calibrate_seconds else " (no calibration: a shard; `rculab profile` on this host adds it)"),
+              file=sys.stderr)
 
 
 def main(root: str, argv: Optional[List[str]] = None) -> int:

@@ -9,11 +9,27 @@ from lab.base import paths, proc
 from lab.base.errors import LabError
 
 
+# Out-of-tree backends' folders (docs/byob.md). CMake reads the variable when it
+# configures and caches it (cmake/extra_backends.cmake), but cannot see it change.
+EXTRA_BACKENDS_ENV = "RCULAB_EXTRA_BACKENDS"
+EXTRA_BACKENDS_CACHE_KEY = "RCULAB_EXTRA_BACKENDS_ENV:"
+
+
 def is_configured(preset: str, root: Path = paths.REPO_ROOT) -> bool:
     # A failed configure leaves CMakeCache.txt but no build.ninja (presets use Ninja);
     # configure again then, or `cmake --build` fails with a confusing ninja error.
     build_dir = paths.build_dir(preset, root)
-    return (build_dir / "CMakeCache.txt").is_file() and (build_dir / "build.ninja").is_file()
+    if not ((build_dir / "CMakeCache.txt").is_file() and (build_dir / "build.ninja").is_file()):
+        return False
+    return configured_extra_backends(build_dir) == os.environ.get(EXTRA_BACKENDS_ENV, "")
+
+
+def configured_extra_backends(build_dir: Path) -> str:
+    """RCULAB_EXTRA_BACKENDS as the last configure saw it ("" if unset or not recorded)."""
+    for line in (build_dir / "CMakeCache.txt").read_text(errors="replace").splitlines():
+        if line.startswith(EXTRA_BACKENDS_CACHE_KEY):
+            return line.partition("=")[2]
+    return ""
 
 
 def configure(preset: str, root: Path = paths.REPO_ROOT) -> None:

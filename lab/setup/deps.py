@@ -11,7 +11,9 @@ from lab.base.errors import LabError
 
 REQUIRED_PACKAGES = (
     "cmake", "g++", "ninja-build", "pkg-config", "libbenchmark-dev", "libgtest-dev",
-    "libhwloc-dev", "hwloc", "liburcu-dev", "ccache", "python3-pytest",
+    "libhwloc-dev", "hwloc", "liburcu-dev",
+    "libck-dev",  # ck_epoch, the out-of-tree reference backend (contrib/ck_epoch)
+    "ccache", "python3-pytest",
     "python3-jsonschema", "python3-tqdm",
     # compare / plot / report: statistics and charts
     "python3-numpy", "python3-scipy", "python3-matplotlib", "fonts-dejavu-core",

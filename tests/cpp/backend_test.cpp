@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/cpp/scenarios.h"
 #include "tests/cpp/test_support.h"
@@ -236,7 +237,8 @@ TEST_P(Backend, RegisterUnregisterChurnWithConcurrentUpdaters) {
 TEST_P(Backend, ThreadsExitingWhileRegisteredAreUnlinked) {
   RCULAB_REQUIRE_UPDATES(b());
   if (!b().traits.ours && b().name != "urcu-bp")
-    GTEST_SKIP() << b().name << ": liburcu requires unregister_thread() before a thread exits";
+    GTEST_SKIP() << b().name << ": " << (b().traits.external ? "an out-of-tree backend" : "liburcu")
+                 << " requires unregister_thread() before a thread exits";
   constexpr unsigned kWaves = 3, kThreads = 16;
   const auto obs = register_churn(b(), kWaves, kThreads, 20, /*exit_registered=*/true);
   EXPECT_EQ(obs.register_cycles, uint64_t{kWaves} * kThreads * 20);
@@ -252,18 +254,37 @@ TEST_P(Backend, ThreadsExitingWhileRegisteredAreUnlinked) {
 
 // ---- registry -----------------------------------------------------------------
 
-TEST(Registry, ListsThirteenBackendsWithUniqueNames) {
+// What the build put in (cmake/backends.cmake): the lab's backends, then the
+// out-of-tree ones (contrib/, RCULAB_EXTRA_BACKENDS), by name and in order.
+std::vector<std::string> split_names(std::string_view csv) {
+  std::vector<std::string> names;
+  for (size_t start = 0; start < csv.size();) {
+    const size_t comma = std::min(csv.find(',', start), csv.size());
+    names.emplace_back(csv.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return names;
+}
+
+TEST(Registry, ListsEveryBackendOfTheBuildWithUniqueNames) {
   const auto& all = all_backends();
-  EXPECT_EQ(all.size(), 13u) << backend_names();
+  const std::vector<std::string> built = split_names(RCULAB_BUILT_BACKENDS);
+  const std::vector<std::string> external = split_names(RCULAB_EXTERNAL_BACKENDS);
+  ASSERT_EQ(all.size(), built.size()) << backend_names();
   std::set<std::string_view> names;
-  unsigned ours = 0;
-  for (const auto& e : all) {
+  for (size_t i = 0; i < all.size(); ++i) {
+    const backend_entry& e = all[i];
+    EXPECT_EQ(e.name, built[i]) << "registry order differs from the build's";
     EXPECT_TRUE(names.insert(e.name).second) << "duplicate backend " << e.name;
     EXPECT_EQ(find_backend(e.name), &e);
-    EXPECT_EQ(e.traits.ours, !e.name.starts_with("urcu-")) << e.name;
-    ours += e.traits.ours;
+    const bool is_external = std::find(external.begin(), external.end(), e.name) != external.end();
+    EXPECT_EQ(e.traits.external, is_external) << e.name;
+    // Ours: the lab's own, neither liburcu's flavors nor anything out of tree.
+    EXPECT_EQ(e.traits.ours, !is_external && !e.name.starts_with("urcu-")) << e.name;
+    if (e.name.starts_with("urcu-")) {
+      EXPECT_FALSE(e.traits.instrumented) << e.name;
+    }
   }
-  EXPECT_EQ(ours, 7u);
   EXPECT_EQ(find_backend("no-such-backend"), nullptr);
 }
 

@@ -230,9 +230,12 @@ TEST(FaultSelfTest, StallCheckCatchesBackendWithoutGracePeriods) {
 // registry (undefined behaviour: later grace periods read freed TLS).
 // liburcu-bp unlinks a thread that exits registered (backend_test.cpp), but
 // one that exits inside a section is outside its contract too.
+// Out-of-tree backends have the C ABI's contract (impls/c_abi/rculab_backend.h):
+// a thread unregisters before it exits, so outside its section.
 std::string exit_inside_section_unsupported(const backend_entry& b) {
   if (b.traits.ours) return "";
-  return "liburcu leaves a thread that exits inside a read-side section undefined (it must "
+  return std::string(b.traits.external ? "an out-of-tree backend's contract" : "liburcu") +
+         " leaves a thread that exits inside a read-side section undefined (it must "
          "leave its section and unregister first)";
 }
 
@@ -324,6 +327,8 @@ TEST(FaultSelfTest, ExitCheckCatchesAHeldLock) {
 // ---- fork() ----------------------------------------------------------------------------
 
 // How a backend's threads meet fork(): ours need nothing (fork_repair.h);
+// out-of-tree backends are held to liburcu's rule (readers unregister first)
+// and their fork hooks, where they have them (ck_epoch);
 // liburcu-bp keeps its readers registered but, as call_rcu_before_fork()
 // waits for the worker's current batch (a grace period), no reader may be
 // held inside a section across it; the other liburcu flavors require every

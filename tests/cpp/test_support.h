@@ -208,9 +208,10 @@ inline bool tsan_unreliable_for(const backend_entry& b) {
 }
 }  // namespace rculab::test
 
+// liburcu and other prebuilt libraries (libck) are not built with TSan.
 #define RCULAB_REQUIRE_INSTRUMENTED(b)                                            \
   do {                                                                            \
-    if (::rculab::test::kTsan && !(b).traits.ours)                                \
-      GTEST_SKIP() << "liburcu is not built with TSan (" << (b).name             \
-                   << "): TSan cannot see its synchronization";                   \
+    if (::rculab::test::kTsan && !(b).traits.instrumented)                        \
+      GTEST_SKIP() << (b).name << " runs a library not built with TSan: "        \
+                   << "TSan cannot see its synchronization";                      \
   } while (0)

@@ -382,6 +382,12 @@ RCULAB_CASES = [
     ("export-jobs --slurm --spec {spec:zero_readers} --bundle {existing} --shards 2 --pus 4 --out {dir}/jobs", {}, set()),
     ("export-jobs --slurm --sshloginfile hosts --preset quick --bundle {existing} --shards 2 --pus 4 --out {missing}", {}, set()),
     ("export-jobs --slurm --preset quick --bundle {existing} --shards 2 --pus 4 --seed -1 --out {missing}", {}, set()),
+    # new-backend: a bad name, form or folder writes nothing
+    ("new-backend", {}, set()),
+    ("new-backend My_Rcu {missing}", {}, set()),
+    ("new-backend qsbr {missing}", {}, set()),
+    ("new-backend my-rcu {missing} --form rust", {}, set()),
+    ("new-backend my-rcu {existing}", {}, set()),
 ]
 
 

@@ -72,3 +72,17 @@ def test_stream_copies_child_output_to_the_given_stream(tmp_path):
 def test_missing_program_is_a_lab_error():
     with pytest.raises(LabError, match="command not found: no-such-program-rculab"):
         proc.run(["no-such-program-rculab"])
+
+
+def test_a_changed_extra_backends_variable_configures_again(commands, tmp_path, monkeypatch):
+    """CMake cannot see the environment: the lab compares it with what the
+    last configure cached (docs/byob.md) and configures again when it differs."""
+    make_build_dir(tmp_path, "build.ninja")
+    cache = tmp_path / "build" / "release" / "CMakeCache.txt"
+    cache.write_text("RCULAB_EXTRA_BACKENDS_ENV:INTERNAL=/old/backend\n")
+    monkeypatch.setenv("RCULAB_EXTRA_BACKENDS", "/old/backend")
+    build.configure_and_build("release", root=tmp_path)
+    assert [cmd[:2] for cmd in commands["ran"]] == [["cmake", "--build"]]
+    monkeypatch.setenv("RCULAB_EXTRA_BACKENDS", "/new/backend")
+    build.configure_and_build("release", root=tmp_path)
+    assert [cmd[:2] for cmd in commands["ran"][1:]] == [["cmake", "--preset"], ["cmake", "--build"]]

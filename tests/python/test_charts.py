@@ -38,7 +38,7 @@ def test_liburcu_memb_and_its_percpu_flavor_are_told_apart():
 
 
 def test_unknown_backends_get_distinct_fallbacks_unlike_any_known_one():
-    unknown = ["ck_epoch", "ebr", "hazard", "user-rcu", "srcu-tree", "qsbr-v2"]
+    unknown = ["ebr", "hazard", "user-rcu", "srcu-tree", "qsbr-v2", "my-epoch"]
     style.assign_backends(unknown + ["qsbr", "none"])
     try:
         styles = [style.backend_style(name) for name in unknown]
@@ -63,8 +63,8 @@ def test_as_many_unknown_backends_as_fallback_pairs_all_differ():
 def test_an_unassigned_unknown_backend_keeps_one_style():
     """Without assign_backends (a family called on its own): a stable style per name."""
     style.assign_backends(())
-    assert style.backend_style("ck_epoch") == style.backend_style("ck_epoch")
-    assert style.backend_style("ck_epoch") not in set(style.BACKEND_STYLE.values())
+    assert style.backend_style("my-epoch") == style.backend_style("my-epoch")
+    assert style.backend_style("my-epoch") not in set(style.BACKEND_STYLE.values())
 
 
 # ---- numbers --------------------------------------------------------------------------------

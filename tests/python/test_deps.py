@@ -42,7 +42,7 @@ def test_installed_packages_only_counts_fully_installed():
 def test_missing_packages_keeps_required_order(recorded):
     assert deps.missing_packages() == [
         "ninja-build", "pkg-config", "libbenchmark-dev", "libgtest-dev", "libhwloc-dev",
-        "liburcu-dev", "ccache", "python3-pytest",
+        "liburcu-dev", "libck-dev", "ccache", "python3-pytest",
         "python3-jsonschema", "python3-tqdm", "python3-numpy", "python3-scipy",
         "python3-matplotlib", "fonts-dejavu-core"]
 
@@ -53,7 +53,7 @@ def test_not_root_gives_the_exact_sudo_command_and_installs_nothing(recorded, mo
         deps.ensure_packages()
     assert str(err.value).endswith(
         "sudo apt-get install -y ninja-build pkg-config libbenchmark-dev libgtest-dev "
-        "libhwloc-dev liburcu-dev ccache python3-pytest python3-jsonschema python3-tqdm "
+        "libhwloc-dev liburcu-dev libck-dev ccache python3-pytest python3-jsonschema python3-tqdm "
         "python3-numpy python3-scipy python3-matplotlib fonts-dejavu-core")
     assert "\n" not in str(err.value)
     assert recorded["streamed"] == []
@@ -67,7 +67,7 @@ def test_not_root_through_the_cli_is_one_line_and_exit_1(recorded, monkeypatch, 
     assert status == 1
     assert err.splitlines() == ["rculab: error: missing Debian packages; install them with: "
                                 "sudo apt-get install -y ninja-build pkg-config libbenchmark-dev "
-                                "libgtest-dev libhwloc-dev liburcu-dev ccache python3-pytest "
+                                "libgtest-dev libhwloc-dev liburcu-dev libck-dev ccache python3-pytest "
                                 "python3-jsonschema python3-tqdm python3-numpy python3-scipy "
                                 "python3-matplotlib fonts-dejavu-core"]
 
@@ -78,7 +78,7 @@ def test_root_runs_apt_update_then_noninteractive_install(recorded, monkeypatch)
     (update, _), (install, env) = recorded["streamed"]
     assert update == ["apt-get", "update"]
     assert install == ["apt-get", "install", "-y", "ninja-build", "pkg-config", "libbenchmark-dev",
-                       "libgtest-dev", "libhwloc-dev", "liburcu-dev", "ccache", "python3-pytest",
+                       "libgtest-dev", "libhwloc-dev", "liburcu-dev", "libck-dev", "ccache", "python3-pytest",
                        "python3-jsonschema", "python3-tqdm", "python3-numpy", "python3-scipy",
                        "python3-matplotlib", "fonts-dejavu-core"]
     assert env["DEBIAN_FRONTEND"] == "noninteractive"

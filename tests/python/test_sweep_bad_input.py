@@ -30,7 +30,7 @@ CASES = [
     ("unknown preset", lambda t: ["sweep", "--preset", "fastest"], 2,
      "rculab: error: --preset: unknown preset 'fastest' (one of: default, paper, quick, scale)"),
     ("spec with an unknown key", lambda t: ["sweep", "--spec", spec_with(t, SMALL_SPEC + "threads = 4\n")], 2,
-     "{t}/bad.toml: group[1].threads: unknown key (known: name, workloads, backends, readers, updaters, placements)"),
+     "{t}/bad.toml: group[1].threads: unknown key (known: name, workloads, backends, readers, updaters, placements, params)"),
     ("negative thread count", lambda t: ["sweep", "--spec", spec_with(t, SMALL_SPEC.replace("readers = [1, 2]", "readers = [1, -2]"))], 2,
      "{t}/bad.toml: group[1].readers[1]: expected a positive whole number or an expression like"),
     ("top-level value of the wrong type", lambda t: ["sweep", "--spec", spec_with(t, 'repetitions = "three"\n[[group]]\n')], 2,
