@@ -107,6 +107,23 @@ def same_tree(a: Path, b: Path) -> bool:
     return not mismatch and not errors and all(same_tree(a / d, b / d) for d in compared.common_dirs)
 
 
+# The hardware facts a profile id is hashed from (lab/host/ident.py): two
+# profiles that agree on them describe one machine at two times (another
+# calibration, kernel or load), and the one already here is kept.
+MACHINE_FIELDS = ("profile_id", "arch", "cpu", "topology")
+
+
+def same_machine(a: Path, b: Path) -> bool:
+    try:
+        docs = [json.loads((folder / "profile.json").read_text()) for folder in (a, b)]
+    except (OSError, ValueError):
+        return False
+    machine = [{k: (d.get(k) if k != "topology" else {t: v for t, v in (d.get(k) or {}).items()
+                                                        if t in ("packages", "cores", "pus", "smt", "numa_nodes")})
+                for k in MACHINE_FIELDS} for d in docs if isinstance(d, dict)]
+    return len(machine) == 2 and machine[0] == machine[1]
+
+
 def import_tree(source: Path, results_root: Path, profiles_root: Path) -> List[Path]:
     """Copy the sets (and host profiles) of a folder or tarball into this repository."""
     if not source.exists():
@@ -133,9 +150,9 @@ def import_tree(source: Path, results_root: Path, profiles_root: Path) -> List[P
             if (tree / "hw-profiles").is_dir() else []
         for profile in profiles:
             existing = profiles_root / profile.name
-            if existing.exists() and not same_tree(profile, existing):
-                raise LabError(f"{shown(existing)} exists and differs from the imported host profile; "
-                               "nothing was imported")
+            if existing.exists() and not same_tree(profile, existing) and not same_machine(profile, existing):
+                raise LabError(f"{shown(existing)} exists and describes another machine than the imported "
+                               "host profile; nothing was imported")
             if not existing.exists():
                 plan.append((profile, existing))
         for _, target in plan:

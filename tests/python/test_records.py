@@ -149,6 +149,34 @@ def test_import_copies_sets_and_profiles_validated_and_never_overwrites(small_se
     assert {p: p.read_bytes() for p in here.rglob("*") if p.is_file()} == before
 
 
+def test_import_keeps_a_profile_of_the_same_machine_and_refuses_another(small_set, tmp_path, capsys, monkeypatch):
+    """Shards of one host each carry its profile, taken at other times (another
+    calibration): the one already here is kept. Another machine under the same
+    id is refused, and nothing is imported."""
+    machine = {"profile_id": small_set.parent.name, "arch": "x86_64", "cpu": {"model_name": "X"},
+               "topology": {"packages": 1, "cores": 2, "pus": 2, "smt": False, "numa_nodes": 1}}
+    here = tmp_path / "here"
+    monkeypatch.setenv("RCULAB_RESULTS", str(here / "results"))
+    monkeypatch.setenv("RCULAB_HW_PROFILES", str(here / "hw-profiles"))
+    ours = here / "hw-profiles" / small_set.parent.name
+    ours.mkdir(parents=True)
+    (ours / "profile.json").write_text(json.dumps(dict(machine, calibration={"seconds": 0.2})))
+    for name, doc, status_wanted in (("later", dict(machine, calibration=None), 0),
+                                     ("other", dict(machine, cpu={"model_name": "Y"}), 1)):
+        tree = tmp_path / name
+        shutil.copytree(small_set, tree / "results" / small_set.parent.name / small_set.name)
+        (tree / "hw-profiles" / small_set.parent.name).mkdir(parents=True)
+        (tree / "hw-profiles" / small_set.parent.name / "profile.json").write_text(json.dumps(doc))
+        if status_wanted:
+            status, _, err = run_cli(["import", str(tree)], capsys)
+            assert status == 1 and "describes another machine" in err
+        else:
+            status, _, err = run_cli(["import", str(tree)], capsys)
+            assert status == 0, err
+    assert json.loads((ours / "profile.json").read_text())["calibration"] == {"seconds": 0.2}  # ours, kept
+    assert len(list((here / "results").rglob("manifest.json"))) == 1  # the set, once
+
+
 def test_import_refuses_an_invalid_set_and_copies_nothing(small_set, tmp_path, capsys, monkeypatch):
     broken = tmp_path / "broken" / small_set.name
     shutil.copytree(small_set, broken)
