@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from lab.analysis import findings, metrics, stats
 from lab.analysis.compare_output import fmt_value
-from lab.analysis.summary import BASELINE
+from lab.analysis.summary import BASELINE, backend_order
 from lab.records import reader
 
 STYLE = """
@@ -211,7 +211,7 @@ def pivot_tables(points: List[reader.Point]) -> str:
         if n == MOST_TABLES:
             parts.append(f"<p>{len(groups) - MOST_TABLES} more combinations: see the charts and the records.</p>")
             break
-        backends = sorted({b for b, _ in cells}, key=findings.backend_order)
+        backends = sorted({b for b, _ in cells}, key=backend_order)
         metric = next((metrics.primary_metric(p) for p in cells.values() if p.ok), None)
         measure = (f": {metric.label} ({metric.unit}, {'higher' if metric.higher_is_better else 'lower'} is better)"
                    if metric else "")

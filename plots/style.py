@@ -20,6 +20,8 @@ from matplotlib.ticker import (FixedLocator, Formatter, LogLocator, MaxNLocator,
                                NullLocator, ScalarFormatter)
 from matplotlib.transforms import Bbox  # noqa: E402
 
+from lab.analysis.summary import BACKEND_ORDER, backend_order  # noqa: E402  (one order for tables and charts)
+
 RC = {
     "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9,
     "legend.fontsize": 8, "xtick.labelsize": 8, "ytick.labelsize": 8,
@@ -42,8 +44,6 @@ BACKEND_STYLE: Dict[str, tuple] = {
     "urcu-bp": ("#8c564b", "*"), "rwlock": ("#ff7f0e", "P"), "ptmutex": ("#e377c2", "X"),
     "ck_epoch": ("#17becf", "d"),  # libck's epochs, an out-of-tree reference (contrib/ck_epoch)
 }
-BACKEND_ORDER = ("none", "qsbr", "urcu-qsbr", "mb", "urcu-mb", "memb", "urcu-memb", "urcu-memb-percpu", "signal",
-                 "urcu-signal", "urcu-bp", "ck_epoch", "rwlock", "ptmutex")
 # Backends the table does not know (a user's own): colours and markers none
 # of the known use; 6 colours x 5 markers (coprime) give 30 distinct pairs,
 # the k-th unknown name getting colour k mod 6 and marker k mod 5.
@@ -91,7 +91,7 @@ def backend_style(name: str):
 
 
 def backend_sort_key(name: str):
-    return (BACKEND_ORDER.index(name) if name in BACKEND_ORDER else len(BACKEND_ORDER), name)
+    return backend_order(name)
 
 
 def line_kwargs(backend: str, set_index: int) -> dict:

@@ -20,7 +20,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from lab.analysis import compare, metrics, stats
 from lab.analysis.compare_output import fmt_value
-from lab.analysis.summary import BASELINE, TWINS
+from lab.analysis.summary import BASELINE, TWINS, backend_order
 from lab.records import catalogue
 from lab.records.reader import Point, ResultSet
 
@@ -484,12 +484,6 @@ def _summary(point: Point, metric_name: str) -> Optional[stats.Summary]:
 def _bimodal(point: Point) -> bool:
     values = [v for v, _ in metrics.values(point, metrics.primary_metric(point))]
     return stats.bimodal_split(values) is not None
-
-
-def backend_order(name: str):
-    order = (BASELINE, "qsbr", "urcu-qsbr", "mb", "urcu-mb", "memb", "urcu-memb", "urcu-memb-percpu", "signal",
-             "urcu-signal", "urcu-bp", "ck_epoch", "rwlock", "ptmutex")
-    return (order.index(name) if name in order else len(order), name)
 
 
 def workload_summary(workload: str) -> str:

@@ -14,6 +14,15 @@ from lab.records.reader import Point
 # Our backend -> its liburcu twin (rwlock, ptmutex and none have none; nor urcu-bp).
 TWINS = {"qsbr": "urcu-qsbr", "mb": "urcu-mb", "memb": "urcu-memb", "signal": "urcu-signal"}
 BASELINE = "none"
+# The order backends are listed and drawn in: none, ours each beside its
+# liburcu twin, liburcu's others, the references, the lock baselines.
+BACKEND_ORDER = (BASELINE, "qsbr", "urcu-qsbr", "mb", "urcu-mb", "memb", "urcu-memb", "urcu-memb-percpu", "signal",
+                 "urcu-signal", "urcu-bp", "ck_epoch", "rwlock", "ptmutex")
+
+
+def backend_order(name: str):
+    """Sort key: BACKEND_ORDER first, then any other backend by name."""
+    return (BACKEND_ORDER.index(name) if name in BACKEND_ORDER else len(BACKEND_ORDER), name)
 
 # The points of the pass (rculab-bench --readers=1 --updaters=1).
 READ_POINT = ("read_cost", {"readers": 1})
