@@ -30,6 +30,8 @@ PROBLEMS_ANCHOR = "problems"
 APART_MIN = 3
 # cs_length: a backend "reaches" none at this share of its read throughput.
 CROSSOVER_SHARE = 0.5
+# perfbook's routing-table figures look up in a list of 10 routes.
+PERFBOOK_ROUTES = 10
 
 
 @dataclass
@@ -355,8 +357,8 @@ def _route_lookups_scale(rs: ResultSet):
     """perfbook: RCU QSBR route lookups stay near the ideal as CPUs are added;
     a global lock's do not. Here: qsbr's RCU list, no updaters, 1 -> PUs
     readers, at least 0.8 of N-fold, and above the locked list at PUs."""
-    rows = _variant_rows(rs, "route_table", "lock", "rcu", "reads_per_s", updaters=0)
-    scaling = [(r, p) for r, p in _reader_pairs(rs, "route_table", "rcu", updaters=0)]
+    rows = _variant_rows(rs, "route_table", "lock", "rcu", "reads_per_s", updaters=0, routes=PERFBOOK_ROUTES)
+    scaling = [(r, p) for r, p in _reader_pairs(rs, "route_table", "rcu", updaters=0, routes=PERFBOOK_ROUTES)]
     if not rows or not scaling:
         return None
     most, row = rows[-1]
@@ -401,12 +403,153 @@ def _call_variant_keeps_updates_going(rs: ResultSet):
             f"at {readers_text(readers)}", _apart_note(row) + confidences([("call/sync", row)]))
 
 
+def _all_of(verdicts: Sequence[Optional[bool]]) -> Optional[bool]:
+    """A claim made of parts: fails if one part fails, undecided if one cannot
+    be decided, holds if all hold."""
+    if False in verdicts:
+        return False
+    return None if None in verdicts else True
+
+
+def _point(rs: ResultSet, workload: str, backend: str, **fixed) -> Optional[Point]:
+    """The one ok point of `workload` on `backend` whose parameters include `fixed`."""
+    for p in ok_points(rs).get(workload, []):
+        if p.backend == backend and all(p.params.get(k) == v for k, v in fixed.items()):
+            return p
+    return None
+
+
+def _pair_row(workload: str, a: Optional[Point], b: Optional[Point], metric: str) -> Optional[compare.Row]:
+    if a is None or b is None:
+        return None
+    row = compare.compare_points(workload, a, b, metric)
+    return row if isinstance(row, compare.Row) else None
+
+
+def _flavors_in_order(rs: ResultSet):
+    """Desnoyers et al. Fig. 6.12: at one reader per CPU, QSBR reads more than
+    the signal flavor, which reads more than the general-purpose (mb) one,
+    which reads more than per-thread mutexes; liburcu's flavors, no updater."""
+    pus = pus_of(rs)
+    order = ("urcu-qsbr", "urcu-signal", "urcu-mb", "ptmutex")
+    found = {b: _point(rs, "read_scalability", b, readers=pus, updaters=0) for b in order}
+    rows = [(f"{hi}/{lo}", _pair_row("read_scalability", found[lo], found[hi], "reads_per_s"))
+            for hi, lo in zip(order, order[1:])]
+    rows = [(name, row) for name, row in rows if row is not None]
+    if not rows:
+        return None
+    holds = _all_of([_decided(row, "b") for _, row in rows])
+    if holds and len(rows) < len(order) - 1:
+        holds = None  # a link of the chain was not measured
+    detail = ", ".join(f"{name} {ratio_text(row)}" for name, row in rows) + f" (reads/s, {readers_text(pus)})"
+    return holds, detail, confidences(rows)
+
+
+def _cs_gap_closes(rs: ResultSet):
+    """Desnoyers et al. Fig. 6.14: the longer the critical section, the less
+    the read side's synchronization matters. Per-thread locks cost far more
+    than QSBR on an empty section, within 10% from 1000 ns (a few thousand
+    cycles; the paper: "about 1000 cycles"); the rwlock, whose lock word every
+    reader writes, catches up later (the paper: 20,000 cycles on 8 cores),
+    here by 10000 ns."""
+    pus = pus_of(rs)
+
+    def ratio(backend: str, cs_ns: int) -> Optional[compare.Row]:
+        return _pair_row("cs_length", _point(rs, "cs_length", "qsbr", readers=pus, cs_ns=cs_ns),
+                         _point(rs, "cs_length", backend, readers=pus, cs_ns=cs_ns), "ns_per_read")
+    rows = [(name, row) for name, row in (("ptmutex/qsbr at 0 ns", ratio("ptmutex", 0)),
+                                          ("ptmutex/qsbr at 1000 ns", ratio("ptmutex", 1000)),
+                                          ("rwlock/qsbr at 10000 ns", ratio("rwlock", 10000))) if row is not None]
+    if len(rows) < 3:
+        return None
+    (_, empty), (_, long_ptmutex), (_, long_rwlock) = rows
+    close = lambda row: row.below_resolution or row.ratio <= 1.1
+    holds = empty.ratio >= 2 and close(long_ptmutex) and close(long_rwlock)
+    detail = ", ".join(f"{name} {ratio_text(row)}" for name, row in rows) + f" (ns per read, {readers_text(pus)})"
+    return holds, detail, confidences(rows)
+
+
+def _batching_raises_updates(rs: ResultSet):
+    """Desnoyers et al. Fig. 6.17/6.18: retiring many objects per grace period
+    lets one updater complete far more updates than waiting for a grace period
+    per update. Here batch 64 against batch 1, no delay between updates: at
+    least 2x on every RCU backend that ran both."""
+    found = []
+    for backend in ("qsbr", "urcu-qsbr", "urcu-signal", "urcu-memb", "memb", "signal"):
+        one = _point(rs, "update_rate", backend, batch=1, delay_ns=0)
+        many = _point(rs, "update_rate", backend, batch=64, delay_ns=0)
+        row = _pair_row("update_rate", one, many, "updates_per_s")
+        if row is not None:
+            found.append((backend, row))
+    if not found:
+        return None
+    holds = _all_of([_gains_twofold(row) for _, row in found])
+    detail = ", ".join(f"{b} {ratio_text(row)}" for b, row in found) + " (updates/s, batch 64 over batch 1)"
+    return holds, detail, confidences(found)
+
+
+def _gains_twofold(row: compare.Row) -> Optional[bool]:
+    better = _decided(row, "b")
+    return better and row.ratio >= 2 if better else better
+
+
+def _rcu_updates_beat_per_thread_locks(rs: ResultSet):
+    """Desnoyers et al. Fig. 6.19: RCU updaters, reclamation batched, complete
+    more updates per second than updaters that take every reader's lock per
+    update (the paper: 2 million against 0.1 million, 4 readers and 4
+    updaters on 8 cores). Here qsbr and urcu-qsbr at batch 64 against
+    per-thread mutexes at batch 1, no delay, as many readers and updaters as
+    the sweep ran."""
+    lock = _point(rs, "update_rate", "ptmutex", batch=1, delay_ns=0)
+    rows = [(f"{b}/ptmutex", _pair_row("update_rate", lock, _point(rs, "update_rate", b, batch=64, delay_ns=0),
+                                        "updates_per_s")) for b in ("qsbr", "urcu-qsbr")]
+    rows = [(name, row) for name, row in rows if row is not None]
+    if not rows:
+        return None
+    holds = _all_of([_decided(row, "b") for _, row in rows])
+    updaters = lock.params.get("updaters", 1)
+    shape = f"{readers_text(lock.params.get('readers', 1))}, {updaters} updater{'' if updaters == 1 else 's'}"
+    return (holds, ", ".join(f"{name} {ratio_text(row)}" for name, row in rows) + f" (updates/s, {shape})",
+            _apart_note(rows[0][1]) + confidences(rows))
+
+
+def _refcount_routes_collapse(rs: ResultSet):
+    """perfbook, the Pre-BSD routing table with per-route reference counts:
+    every lookup writes each entry's count, so adding CPUs lowers the total
+    (perfbook: indistinguishable from the x-axis from 2 CPUs), while hazard
+    pointers scale but stay below RCU. Here qsbr, no updater: refcnt's lookups
+    at the PUs below its lookups at 1 reader, and hazptr below rcu at the PUs."""
+    pairs = _reader_pairs(rs, "route_table", "refcnt", updaters=0, routes=PERFBOOK_ROUTES)
+    rows = _variant_rows(rs, "route_table", "rcu", "hazptr", "reads_per_s", updaters=0, routes=PERFBOOK_ROUTES)
+    if not pairs or not rows:
+        return None
+    readers, refcnt = pairs[-1]
+    most, hazptr = rows[-1]
+    holds = _all_of([_decided(refcnt, "a"), _decided(hazptr, "a")])
+    detail = (f"refcnt lookups {ratio_text(refcnt)} from 1 to {readers_text(readers)}, "
+              f"hazptr {ratio_text(hazptr)} RCU's at {readers_text(most)}")
+    return holds, detail, confidences([("refcnt scaling", refcnt), ("hazptr/rcu", hazptr)])
+
+
 CLAIMS = (
     Claim("Desnoyers et al., IEEE TPDS 2012, and liburcu's documentation",
           "QSBR's read side costs what no synchronization costs", "read_cost", _qsbr_free_reads),
     Claim("Desnoyers et al., IEEE TPDS 2012, read-side scalability figure",
           "RCU readers scale with the CPUs; a reader-writer lock's readers do not "
           "(qsbr at least 0.8 of ideal, rwlock below it)", "read_scalability", _rcu_scales_rwlock_does_not),
+    Claim("Desnoyers et al., IEEE TPDS 2012, Fig. 6.12",
+          "readers of QSBR outrun the signal flavor's, which outrun mb's, which outrun per-thread mutexes'",
+          "read_scalability", _flavors_in_order),
+    Claim("Desnoyers et al., IEEE TPDS 2012, Fig. 6.14",
+          "the longer the critical section, the less read-side synchronization matters: per-thread locks "
+          "within 10% of QSBR from 1000 ns, the rwlock by 10000 ns, after costing at least 2x on empty sections",
+          "cs_length", _cs_gap_closes),
+    Claim("Desnoyers et al., IEEE TPDS 2012, Fig. 6.17 and 6.18",
+          "retiring 64 objects per grace period gives an updater at least 2x the updates/s of one per grace period",
+          "update_rate", _batching_raises_updates),
+    Claim("Desnoyers et al., IEEE TPDS 2012, Fig. 6.19",
+          "RCU updaters with batched reclamation complete more updates/s than per-thread-lock updaters",
+          "update_rate", _rcu_updates_beat_per_thread_locks),
     Claim("perfbook, RCU implementations; Desnoyers et al. 2012",
           "a memory barrier in every read-side section (mb) costs readers more than membarrier (memb)",
           "read_cost", _barriers_cost_readers),
@@ -420,6 +563,10 @@ CLAIMS = (
           "'... by Reference Counting'",
           "RCU route lookups scale nearly ideally (at least 0.8 of N-fold) and beat a global lock",
           "route_table", _route_lookups_scale),
+    Claim("perfbook, Deferred Processing, figures 'Pre-BSD Routing Table Protected by Reference Counting' "
+          "and '... by Hazard Pointers'",
+          "per-route reference counting collapses as readers are added; hazard pointers scale but stay below RCU",
+          "route_table", _refcount_routes_collapse),
     Claim("perfbook, Data Structures, 'Read-Mostly Data Structures' (hash_bkt_rcu vs hash_bkt)",
           "RCU hash lookups beat per-bucket locking with a hot key under updates",
           "hash_lookup", _hash_rcu_beats_bucket_locks),

@@ -157,3 +157,73 @@ def test_chromium_renders_the_report_at_two_widths_without_overflow(report_page,
     images, broken, scroll, viewport = map(int, check.groups())
     assert images > 0 and broken == 0
     assert scroll <= viewport  # wide tables scroll inside their box, the page does not
+
+
+def scale_counter(rs, counter, factor, workload, backend=None, **params):
+    """Multiply `counter` in every repetition of the matching points (a broken
+    or a better backend, made to order)."""
+    hit = 0
+    for point in rs.points.values():
+        if point.workload == workload and (backend is None or point.backend == backend) and \
+                all(point.params.get(k) == v for k, v in params.items()):
+            for rep in point.repetitions:
+                rep.counters[counter] = round(rep.counters[counter] * factor)
+            hit += 1
+    assert hit, (workload, backend, params)
+
+
+@pytest.fixture
+def desnoyers_set(tmp_path):
+    folder = synth.write_set(tmp_path, backends=("qsbr", "urcu-qsbr", "urcu-signal", "urcu-mb", "ptmutex", "rwlock"),
+                             workloads=("read_scalability", "cs_length", "update_rate"), readers=(1, 2),
+                             updaters=(1,), repetitions=5, pus=2)
+    return reader.load_set(folder)
+
+
+def test_the_flavor_order_claim_fails_where_mb_reads_slower_than_per_thread_mutexes(desnoyers_set):
+    """synth, like x86: urcu-mb's two fences (63.9 ns) cost more than an
+    uncontended mutex (25.5 ns), against Fig. 6.12's POWER5+ order."""
+    order = "outrun per-thread mutexes'"
+    found = claim(findings.claims(desnoyers_set), order)
+    assert found.verdict == "fails" and "urcu-mb/ptmutex 0." in found.text
+    scale_counter(desnoyers_set, "reader_ops", 10, "read_scalability", "urcu-mb")
+    assert claim(findings.claims(desnoyers_set), order).verdict == "holds"
+
+
+def test_the_critical_section_claim_fails_when_locks_stay_apart_on_long_sections(desnoyers_set):
+    words = "the less read-side synchronization matters"
+    found = claim(findings.claims(desnoyers_set), words)
+    assert found.verdict == "holds" and "ptmutex/qsbr at 1000 ns 1.0" in found.text
+    scale_counter(desnoyers_set, "reader_ops", 0.5, "cs_length", "ptmutex", cs_ns=1000)
+    assert claim(findings.claims(desnoyers_set), words).verdict == "fails"
+
+
+def test_the_batch_claim_fails_when_batching_gains_less_than_2x(desnoyers_set):
+    words = "retiring 64 objects per grace period"
+    assert claim(findings.claims(desnoyers_set), words).verdict == "holds"
+    scale_counter(desnoyers_set, "updater_ops", 0.6, "update_rate", "qsbr", batch=64)
+    found = claim(findings.claims(desnoyers_set), words)
+    assert found.verdict == "fails" and "qsbr 1.5" in found.text
+
+
+def test_the_update_rate_claim_fails_when_per_thread_locks_update_faster(desnoyers_set):
+    words = "more updates/s than per-thread-lock updaters"
+    found = claim(findings.claims(desnoyers_set), words)
+    assert found.verdict == "holds" and "1 reader, 1 updater)" in found.text
+    scale_counter(desnoyers_set, "updater_ops", 10, "update_rate", "ptmutex", batch=1, delay_ns=0)
+    assert claim(findings.claims(desnoyers_set), words).verdict == "fails"
+
+
+def test_the_refcount_claim_holds_only_where_refcounted_lookups_collapse(tmp_path):
+    """synth's document points scale every variant 2x from 1 to 2 readers:
+    the claim fails; refcnt falling at 2 readers and hazptr below rcu make it hold."""
+    names = [n for n in synth.catalogue_names(("qsbr",), readers=(1, 2), updaters=(1,))
+             if n.startswith("route_table/")]
+    rs = reader.load_set(synth.write_listed_set(tmp_path, names))
+    rs.manifest["spec"]["pus"] = 2
+    words = "per-route reference counting collapses"
+    assert claim(findings.claims(rs), words).verdict == "fails"
+    scale_counter(rs, "reader_ops", 0.1, "route_table", variant="refcnt", readers=2, updaters=0)
+    scale_counter(rs, "reader_ops", 0.6, "route_table", variant="hazptr", updaters=0)
+    found = claim(findings.claims(rs), words)
+    assert found.verdict == "holds" and "refcnt lookups 0." in found.text
