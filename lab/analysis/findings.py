@@ -314,24 +314,37 @@ def _decided(row: compare.Row, expected: str) -> Optional[bool]:
 
 def _call_rcu_spares_updaters(rs: ResultSet):
     """An updater that hands reclamation to call_rcu completes many more
-    updates per second than one that waits in synchronize."""
+    updates per second than one that waits in synchronize, with the same
+    readers running (the nearest reader count where the set has no equal)."""
     found = []
     for backend in ("urcu-memb", "memb", "qsbr", "urcu-qsbr"):
         calls = [p for p in ok_points(rs).get("call_rcu", []) if p.backend == backend
                  and p.params.get("updaters") == 1 and not p.params.get("interval_ns")]
         syncs = [p for p in ok_points(rs).get("gp_latency", []) if p.backend == backend
                  and p.params.get("updaters") == 1]
-        if calls and syncs:
-            call_rate, sync_rate = _summary(calls[0], "callbacks_per_s"), _summary(syncs[0], "syncs_per_s")
-            if call_rate and sync_rate and sync_rate.median > 0:
-                found.append((backend, call_rate.median / sync_rate.median, call_rate, sync_rate))
+        if not calls or not syncs:
+            continue
+        call = calls[0]
+        readers = call.params.get("readers", 1)
+        sync = min(syncs, key=lambda p: (abs(p.params.get("readers", 1) - readers), p.params.get("readers", 1)))
+        call_rate, sync_rate = _summary(call, "callbacks_per_s"), _summary(sync, "syncs_per_s")
+        if call_rate and sync_rate and sync_rate.median > 0:
+            found.append((backend, call_rate.median / sync_rate.median, call_rate, sync_rate,
+                          readers, sync.params.get("readers", 1)))
     if not found:
         return None
-    holds = all(ratio >= 10 for _, ratio, _, _ in found)
-    detail = ", ".join(f"{b}: {ratio:.0f}× the synchronize calls per second" for b, ratio, _, _ in found)
+    holds = all(ratio >= 10 for _, ratio, *_ in found)
+    detail = ", ".join(f"{b}: {ratio:.3g}× the synchronize calls per second ({_readers_pair(rc, rs_)})"
+                       for b, ratio, _, _, rc, rs_ in found)
     confidence = "; ".join(f"{b}: callbacks/s {fmt_value(c.median)} (n {c.n}) vs syncs/s {fmt_value(s.median)} "
-                           f"(n {s.n})" for b, _, c, s in found)
+                           f"(n {s.n})" for b, _, c, s, _, _ in found)
     return holds, detail, confidence
+
+
+def _readers_pair(call_readers: int, sync_readers: int) -> str:
+    if call_readers == sync_readers:
+        return readers_text(call_readers)
+    return f"call_rcu with {readers_text(call_readers)}, synchronize with {readers_text(sync_readers)}"
 
 
 def _variant_rows(rs: ResultSet, workload: str, a: str, b: str, metric: str, backend: str = "qsbr",

@@ -227,3 +227,16 @@ def test_the_refcount_claim_holds_only_where_refcounted_lookups_collapse(tmp_pat
     scale_counter(rs, "reader_ops", 0.6, "route_table", variant="hazptr", updaters=0)
     found = claim(findings.claims(rs), words)
     assert found.verdict == "holds" and "refcnt lookups 0." in found.text
+
+
+def test_the_call_rcu_claim_pairs_synchronize_with_the_same_readers(tmp_path):
+    """call_rcu runs with 1 reader: synchronize at 1 reader is its pair, and
+    a set without one says which reader counts it compared."""
+    both = synth.write_set(tmp_path / "a", backends=("qsbr",), workloads=("gp_latency", "call_rcu"),
+                           readers=(1, 2), updaters=(1,), repetitions=5, pus=2)
+    found = claim(findings.claims(reader.load_set(both)), "call_rcu keeps updaters")
+    assert "qsbr: " in found.text and "per second (1 reader)" in found.text
+    only_two = synth.write_set(tmp_path / "b", backends=("qsbr",), workloads=("gp_latency", "call_rcu"),
+                               readers=(2,), updaters=(1,), repetitions=5, pus=2)
+    found = claim(findings.claims(reader.load_set(only_two)), "call_rcu keeps updaters")
+    assert "(call_rcu with 1 reader, synchronize with 2 readers)" in found.text
