@@ -547,7 +547,7 @@ def _refcount_routes_collapse(rs: ResultSet):
 CLAIMS = (
     Claim("Desnoyers et al., IEEE TPDS 2012, and liburcu's documentation",
           "QSBR's read side costs what no synchronization costs", "read_cost", _qsbr_free_reads),
-    Claim("Desnoyers et al., IEEE TPDS 2012, read-side scalability figure",
+    Claim("Desnoyers et al., IEEE TPDS 2012, Fig. 6.12 and 6.13",
           "RCU readers scale with the CPUs; a reader-writer lock's readers do not "
           "(qsbr at least 0.8 of ideal, rwlock below it)", "read_scalability", _rcu_scales_rwlock_does_not),
     Claim("Desnoyers et al., IEEE TPDS 2012, Fig. 6.12",
