@@ -532,16 +532,19 @@ def _refcount_routes_collapse(rs: ResultSet):
     (perfbook: indistinguishable from the x-axis from 2 CPUs), while hazard
     pointers scale but stay below RCU. Here qsbr, no updater: refcnt's lookups
     at the PUs below its lookups at 1 reader, and hazptr below rcu at the PUs."""
-    pairs = _reader_pairs(rs, "route_table", "refcnt", updaters=0, routes=PERFBOOK_ROUTES)
+    refcnt_pairs = _reader_pairs(rs, "route_table", "refcnt", updaters=0, routes=PERFBOOK_ROUTES)
+    hazptr_pairs = _reader_pairs(rs, "route_table", "hazptr", updaters=0, routes=PERFBOOK_ROUTES)
     rows = _variant_rows(rs, "route_table", "rcu", "hazptr", "reads_per_s", updaters=0, routes=PERFBOOK_ROUTES)
-    if not pairs or not rows:
+    if not refcnt_pairs or not hazptr_pairs or not rows:
         return None
-    readers, refcnt = pairs[-1]
+    readers, refcnt = refcnt_pairs[-1]
+    _, hazptr_scaling = hazptr_pairs[-1]
     most, hazptr = rows[-1]
-    holds = _all_of([_decided(refcnt, "a"), _decided(hazptr, "a")])
-    detail = (f"refcnt lookups {ratio_text(refcnt)} from 1 to {readers_text(readers)}, "
-              f"hazptr {ratio_text(hazptr)} RCU's at {readers_text(most)}")
-    return holds, detail, confidences([("refcnt scaling", refcnt), ("hazptr/rcu", hazptr)])
+    holds = _all_of([_decided(refcnt, "a"), _decided(hazptr_scaling, "b"), _decided(hazptr, "a")])
+    detail = (f"from 1 to {readers_text(readers)}: refcnt lookups {ratio_text(refcnt)}, "
+              f"hazptr {ratio_text(hazptr_scaling)}; hazptr {ratio_text(hazptr)} RCU's at {readers_text(most)}")
+    return holds, detail, confidences([("refcnt scaling", refcnt), ("hazptr scaling", hazptr_scaling),
+                                       ("hazptr/rcu", hazptr)])
 
 
 CLAIMS = (

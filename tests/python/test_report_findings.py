@@ -227,6 +227,9 @@ def test_the_refcount_claim_holds_only_where_refcounted_lookups_collapse(tmp_pat
     scale_counter(rs, "reader_ops", 0.6, "route_table", variant="hazptr", updaters=0)
     found = claim(findings.claims(rs), words)
     assert found.verdict == "holds" and "refcnt lookups 0." in found.text
+    # hazard pointers that stop scaling break the claim's middle part
+    scale_counter(rs, "reader_ops", 0.4, "route_table", variant="hazptr", readers=2, updaters=0)
+    assert claim(findings.claims(rs), words).verdict == "fails"
 
 
 def test_the_call_rcu_claim_pairs_synchronize_with_the_same_readers(tmp_path):
